@@ -1,0 +1,167 @@
+//! Parsing the attribute's arguments into a checked configuration.
+
+use proc_macro2::{Span, TokenStream};
+use syn::parse::{Parse, ParseStream, Parser};
+use syn::punctuated::Punctuated;
+use syn::{braced, LitStr, Token};
+
+/// One `"in" => "out"` pair of a tag map.
+pub(crate) struct TagPair {
+    pub(crate) from: LitStr,
+    pub(crate) to: LitStr,
+}
+
+impl Parse for TagPair {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let from: LitStr = input.parse()?;
+        input.parse::<Token![=>]>()?;
+        let to: LitStr = input.parse()?;
+        Ok(TagPair { from, to })
+    }
+}
+
+/// `{ "a" => "b", ... }`
+struct TagMapLit {
+    brace: Span,
+    pairs: Punctuated<TagPair, Token![,]>,
+}
+
+impl Parse for TagMapLit {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        if !input.peek(syn::token::Brace) {
+            return Err(input.error("expected a tag map in braces: `tag_map = { \"raw_recording\" => \"processed\" }`"));
+        }
+        let content;
+        let b = braced!(content in input);
+        let pairs = Punctuated::parse_terminated(&content)?;
+        Ok(TagMapLit { brace: b.span.join(), pairs })
+    }
+}
+
+/// What the attribute says.
+pub(crate) enum Config {
+    Station { tag_map: Vec<TagPair>, compression: Option<LitStr> },
+    Compare,
+}
+
+/// pyasdf's tag rules plus no `__` (which reads back wrong).
+pub(crate) fn tag_problem(tag: &str) -> Option<&'static str> {
+    if tag.is_empty() {
+        Some("a tag cannot be empty")
+    } else if tag.eq_ignore_ascii_case("stationxml") {
+        Some("`StationXML` is reserved for station metadata")
+    } else if !tag.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+        Some("only lowercase letters, digits and `_` are allowed")
+    } else if tag.contains("__") {
+        Some("`__` separates the parts of a waveform name; use a single `_`")
+    } else {
+        None
+    }
+}
+
+const KEYS: &str = "`tag_map`, `compression`, `compare`";
+
+/// Parses and checks the arguments; every problem is collected into one error.
+pub(crate) fn parse(args: TokenStream) -> syn::Result<Config> {
+    let mut errors: Option<syn::Error> = None;
+    let mut push = |e: syn::Error| match &mut errors {
+        Some(all) => all.combine(e),
+        None => errors = Some(e),
+    };
+    let mut tag_map: Option<(Span, Vec<TagPair>)> = None;
+    let mut compression: Option<LitStr> = None;
+    let mut compare: Option<Span> = None;
+
+    let parser = syn::meta::parser(|meta| {
+        let Some(key) = meta.path.get_ident().cloned() else {
+            return Err(meta.error(format!("unknown argument; expected one of: {KEYS}")));
+        };
+        match key.to_string().as_str() {
+            "tag_map" => {
+                let v = meta.value()?;
+                let lit: TagMapLit = v.parse()?;
+                if tag_map.is_some() {
+                    push(syn::Error::new(key.span(), "`tag_map` is set more than once"));
+                }
+                tag_map = Some((lit.brace, lit.pairs.into_iter().collect()));
+            }
+            "compression" => {
+                let lit: LitStr = meta.value()?.parse()?;
+                if compression.is_some() {
+                    push(syn::Error::new(key.span(), "`compression` is set more than once"));
+                }
+                compression = Some(lit);
+            }
+            "compare" => {
+                if meta.input.peek(Token![=]) {
+                    return Err(meta.error("`compare` takes no value: write `#[station_processor(compare)]`"));
+                }
+                compare = Some(key.span());
+            }
+            other => {
+                push(syn::Error::new(key.span(), format!("unknown argument `{other}`; expected one of: {KEYS}")));
+                // Skip a value if there is one, so parsing can go on.
+                if meta.input.peek(Token![=]) {
+                    let _: syn::Expr = meta.value()?.parse()?;
+                }
+            }
+        }
+        Ok(())
+    });
+    if let Err(e) = parser.parse2(args) {
+        push(e);
+    }
+
+    let config = match (compare, tag_map) {
+        (Some(span), Some((brace, _))) => {
+            push(syn::Error::new(span, "`compare` runs over two files and writes JSON; it takes no `tag_map`"));
+            push(syn::Error::new(brace, "remove this tag map, or remove `compare`"));
+            None
+        }
+        (Some(span), None) => {
+            if let Some(c) = &compression {
+                push(syn::Error::new(c.span(), "`compare` writes no ASDF output; `compression` does not apply"));
+            }
+            let _ = span;
+            Some(Config::Compare)
+        }
+        (None, None) => {
+            push(syn::Error::new(
+                Span::call_site(),
+                "missing `tag_map`: write `#[station_processor(tag_map = { \"raw_recording\" => \"processed\" })]`, or `#[station_processor(compare)]` for a two-file comparison",
+            ));
+            None
+        }
+        (None, Some((brace, pairs))) => {
+            if pairs.is_empty() {
+                push(syn::Error::new(brace, "the tag map is empty; give at least one `\"input_tag\" => \"output_tag\"`"));
+            }
+            let mut seen: Vec<String> = Vec::new();
+            for p in &pairs {
+                for lit in [&p.from, &p.to] {
+                    if let Some(why) = tag_problem(&lit.value()) {
+                        push(syn::Error::new(lit.span(), format!("invalid tag {:?}: {why}", lit.value())));
+                    }
+                }
+                if seen.contains(&p.from.value()) {
+                    push(syn::Error::new(p.from.span(), format!("input tag {:?} is mapped twice", p.from.value())));
+                }
+                seen.push(p.from.value());
+            }
+            if let Some(c) = &compression {
+                let v = c.value();
+                let ok = v == "none" || v.strip_prefix("gzip-").and_then(|l| l.parse::<u8>().ok()).is_some_and(|l| l <= 9);
+                if !ok {
+                    push(syn::Error::new(c.span(), format!("unknown compression {v:?}; use \"none\" or \"gzip-0\" ... \"gzip-9\"")));
+                }
+            }
+            Some(Config::Station { tag_map: pairs, compression })
+        }
+    };
+    match (errors, config) {
+        (Some(e), _) => Err(e),
+        (None, Some(c)) => Ok(c),
+        (None, None) => Err(syn::Error::new(Span::call_site(), "invalid arguments")),
+    }
+}
+

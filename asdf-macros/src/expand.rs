@@ -1,0 +1,107 @@
+//! Rendering: the user's function unchanged, plus a `main` that calls the engine.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::ItemFn;
+
+use crate::args::{self, Config};
+use crate::signature::{self, Kind};
+
+/// Entry point: on any error the function is still emitted (so IDEs keep working), followed by
+/// every error at once.
+pub(crate) fn station_processor(args: TokenStream, item: TokenStream) -> TokenStream {
+    let f: ItemFn = match syn::parse2(item.clone()) {
+        Ok(f) => f,
+        Err(_) => {
+            let e = syn::Error::new_spanned(&item, "`#[station_processor]` goes on a function: `fn name(stream: Stream, inventory: Option<Inventory>) -> Option<Stream>`");
+            let err = e.to_compile_error();
+            return quote! { #item #err };
+        }
+    };
+    let config = args::parse(args);
+    let compare = matches!(config, Ok(Config::Compare));
+    let kind = signature::check(&f, compare);
+    match (config, kind) {
+        (Ok(c), Ok(k)) => render(&f, c, k),
+        (c, k) => {
+            let mut errs = TokenStream::new();
+            if let Err(e) = c {
+                errs.extend(e.to_compile_error());
+            }
+            if let Err(e) = k {
+                errs.extend(e.to_compile_error());
+            }
+            quote! { #f #errs }
+        }
+    }
+}
+
+fn doc_of(f: &ItemFn) -> String {
+    f.attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .filter_map(|a| match &a.meta {
+            syn::Meta::NameValue(nv) => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value().trim().to_string()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn render(f: &ItemFn, config: Config, kind: Kind) -> TokenStream {
+    let ident = &f.sig.ident;
+    let name = ident.to_string();
+    let about = doc_of(f);
+    let sig_span = f.sig.span();
+    let body = match (config, kind) {
+        (Config::Station { tag_map, compression }, _) => {
+            let pairs = tag_map.iter().map(|p| {
+                let (a, b) = (&p.from, &p.to);
+                quote! { (#a, #b) }
+            });
+            let compression = match compression {
+                Some(c) => quote! { ::std::option::Option::Some(#c) },
+                None => quote! { ::std::option::Option::None },
+            };
+            quote_spanned! {sig_span=>
+                ::asdf::__private::run_station_main(#ident, ::asdf::__private::StationSpec {
+                    name: #name,
+                    about: #about,
+                    tag_map: &[#(#pairs),*],
+                    compression: #compression,
+                    version: ::std::env!("CARGO_PKG_VERSION"),
+                })
+            }
+        }
+        (Config::Compare, k) => {
+            let fallible = matches!(k, Kind::Compare { fallible: true });
+            let func = if fallible {
+                quote_spanned! {sig_span=> #ident }
+            } else {
+                quote_spanned! {sig_span=> |__asdf_a: &::asdf::StationGroup<'_>, __asdf_b: &::asdf::StationGroup<'_>| {
+                    ::std::result::Result::<_, ::std::convert::Infallible>::Ok(#ident(__asdf_a, __asdf_b))
+                }}
+            };
+            quote_spanned! {sig_span=>
+                ::asdf::__private::run_compare_main(#func, ::asdf::__private::CompareSpec {
+                    name: #name,
+                    about: #about,
+                    version: ::std::env!("CARGO_PKG_VERSION"),
+                })
+            }
+        }
+    };
+    let main = syn::Ident::new("main", ident.span());
+    quote! {
+        #f
+
+        #[allow(clippy::all, clippy::pedantic)]
+        fn #main() -> ::std::process::ExitCode {
+            #body
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! Which backend runs: threads on one machine, or MPI ranks when launched by `mpiexec`/`srun`.
+//! Detection is at run time from the launcher's environment, so a plain `./job` never touches
+//! MPI, and `mpirun -n 64 ./job` uses every rank.
+
+use super::EngineError;
+
+/// The process group a run spans.
+pub struct Ctx {
+    /// This process's rank (0 when not under MPI).
+    pub rank: i32,
+    /// Number of ranks (1 when not under MPI).
+    pub size: i32,
+    /// Worker threads in this process.
+    pub threads: usize,
+    #[cfg(feature = "mpi")]
+    pub(crate) world: Option<mpi::topology::SimpleCommunicator>,
+    // Declared last: dropped after the communicator (MPI_Finalize after every handle is gone).
+    #[cfg(feature = "mpi")]
+    pub(crate) _universe: Option<mpi::environment::Universe>,
+}
+
+impl std::fmt::Debug for Ctx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Ctx {{ rank: {}, size: {}, threads: {} }}", self.rank, self.size, self.threads)
+    }
+}
+
+/// Whether the process was started by an MPI launcher (MPICH hydra, Open MPI, Slurm).
+pub fn launched_by_mpi() -> Option<usize> {
+    ["PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_SIZE", "SLURM_NTASKS"]
+        .iter()
+        .filter(|v| **v != "SLURM_NTASKS" || std::env::var("PMI_RANK").is_ok() || std::env::var("PMIX_RANK").is_ok())
+        .find_map(|v| std::env::var(v).ok()?.parse().ok())
+}
+
+fn local_ranks() -> usize {
+    ["MPI_LOCALNRANKS", "OMPI_COMM_WORLD_LOCAL_SIZE", "SLURM_NTASKS_PER_NODE"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok()?.parse().ok())
+        .unwrap_or(1usize)
+        .max(1)
+}
+
+impl Ctx {
+    /// Sets up the run: MPI when launched by an MPI launcher (and built with the `mpi` feature),
+    /// threads otherwise. `threads` = worker threads per process (default: cores / ranks per node).
+    pub fn detect(threads: Option<usize>) -> Result<Ctx, EngineError> {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+        let launched = launched_by_mpi();
+        let default_threads = |ranks_here: usize| (cores / ranks_here).max(1);
+        match launched {
+            #[cfg(feature = "mpi")]
+            Some(_) => {
+                use mpi::traits::Communicator;
+                let (universe, _) = mpi::initialize_with_threading(mpi::Threading::Funneled)
+                    .ok_or_else(|| EngineError::Mpi("MPI was already initialised in this process".into()))?;
+                let world = universe.world();
+                let (rank, size) = (world.rank(), world.size());
+                install_abort_hook();
+                Ok(Ctx { rank, size, threads: threads.unwrap_or_else(|| default_threads(local_ranks())), world: Some(world), _universe: Some(universe) })
+            }
+            #[cfg(not(feature = "mpi"))]
+            Some(n) if n > 1 => Err(EngineError::Mpi(format!(
+                "started by an MPI launcher with {n} ranks, but this binary was built without the `mpi` feature; every rank would write the same file. Rebuild with `--features mpi` or run it without mpiexec"
+            ))),
+            _ => Ok(Ctx {
+                rank: 0,
+                size: 1,
+                threads: threads.unwrap_or(cores).max(1),
+                #[cfg(feature = "mpi")]
+                world: None,
+                #[cfg(feature = "mpi")]
+                _universe: None,
+            }),
+        }
+    }
+
+    /// Whether this rank writes output and reports.
+    pub fn is_root(&self) -> bool {
+        self.rank == 0
+    }
+
+    /// Broadcasts bytes from rank 0 (a no-op without MPI).
+    pub(crate) fn broadcast_bytes(&self, bytes: Vec<u8>) -> Vec<u8> {
+        #[cfg(feature = "mpi")]
+        if let Some(w) = &self.world {
+            use mpi::traits::*;
+            let root = w.process_at_rank(0);
+            let mut len = bytes.len() as u64;
+            root.broadcast_into(&mut len);
+            let mut buf = if self.rank == 0 { bytes } else { vec![0u8; len as usize] };
+            root.broadcast_into(&mut buf[..]);
+            return buf;
+        }
+        bytes
+    }
+
+    /// Waits for every rank.
+    pub(crate) fn barrier(&self) {
+        #[cfg(feature = "mpi")]
+        if let Some(w) = &self.world {
+            use mpi::traits::*;
+            w.barrier();
+        }
+    }
+}
+
+thread_local! {
+    /// Set while a user function runs: its panics are caught and reported as job failures.
+    pub(crate) static IN_USER_FN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// The message of the last caught user-function panic on this thread.
+    pub(crate) static LAST_PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// A panic hook that records user-function panics quietly (they become job failures) and, for
+/// any other panic under MPI, aborts every rank instead of leaving them hanging (build-notes 6.8).
+pub(crate) fn install_panic_hook(mpi_abort: bool) {
+    let prev = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if IN_USER_FN.with(|f| f.get()) {
+            let msg = info
+                .payload()
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| info.payload().downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "panic with a non-string payload".into());
+            let loc = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+            LAST_PANIC.with(|p| *p.borrow_mut() = Some(format!("panicked: {msg}{loc}")));
+            return;
+        }
+        prev(info);
+        if mpi_abort {
+            #[cfg(feature = "mpi")]
+            unsafe {
+                mpi::ffi::MPI_Abort(mpi::ffi::RSMPI_COMM_WORLD, 101);
+            }
+        }
+    }));
+}
+
+#[cfg(feature = "mpi")]
+fn install_abort_hook() {
+    install_panic_hook(true);
+}

@@ -1,0 +1,133 @@
+//! `compare`: a function over the two station groups of every station present in two files,
+//! results gathered on rank 0 (pyasdf's `process_two_files_without_parallel_output`, but also
+//! without MPI, and reporting stations found in only one file).
+
+use std::collections::BTreeMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::format::{AsdfFile, StationGroup};
+use crate::model::stream::wildcard_match;
+
+use super::backend::{install_panic_hook, Ctx, IN_USER_FN, LAST_PANIC};
+use super::progress::Progress;
+use super::scheduler::{run_jobs, Finished, Outcome};
+use super::{EngineError, JobFailure};
+
+/// Settings of a `compare` run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CompareOptions {
+    /// Station patterns; empty = all common stations.
+    pub stations: Vec<String>,
+    pub threads: Option<usize>,
+    pub quiet: bool,
+}
+
+/// What a comparison produced (complete on rank 0).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct CompareSummary {
+    /// Result per station, as JSON values, sorted by station.
+    pub results: BTreeMap<String, serde_json::Value>,
+    /// Stations only in the first file.
+    pub only_in_first: Vec<String>,
+    /// Stations only in the second file.
+    pub only_in_second: Vec<String>,
+    pub failed: Vec<JobFailure>,
+    pub seconds: f64,
+    pub first: PathBuf,
+    pub second: PathBuf,
+}
+
+/// Runs `f` over every station common to `first` and `second` (detects MPI).
+///
+/// ```no_run
+/// use asdf::engine::{compare, CompareOptions};
+/// let s = compare("obs.h5", "syn.h5", &CompareOptions::default(), |a, b| {
+///     Ok::<_, asdf::FormatError>(a.tags()?.len() + b.tags()?.len())
+/// })?;
+/// println!("{}", serde_json::to_string_pretty(&s.results).unwrap());
+/// # Ok::<(), asdf::EngineError>(())
+/// ```
+pub fn compare<F, T, E>(first: impl AsRef<Path>, second: impl AsRef<Path>, opts: &CompareOptions, f: F) -> Result<CompareSummary, EngineError>
+where
+    F: Fn(&StationGroup<'_>, &StationGroup<'_>) -> Result<T, E> + Sync,
+    T: serde::Serialize,
+    E: std::fmt::Display,
+{
+    let ctx = Ctx::detect(opts.threads)?;
+    compare_with(&ctx, first.as_ref(), second.as_ref(), opts, f)
+}
+
+/// [`compare`] in an existing context.
+pub fn compare_with<F, T, E>(ctx: &Ctx, first: &Path, second: &Path, opts: &CompareOptions, f: F) -> Result<CompareSummary, EngineError>
+where
+    F: Fn(&StationGroup<'_>, &StationGroup<'_>) -> Result<T, E> + Sync,
+    T: serde::Serialize,
+    E: std::fmt::Display,
+{
+    let start = Instant::now();
+    install_panic_hook(ctx.size > 1);
+    let a = AsdfFile::open(first)?;
+    let b = AsdfFile::open(second)?;
+    let keep = |n: &String| opts.stations.is_empty() || opts.stations.iter().any(|p| wildcard_match(p, n));
+    let sa: Vec<String> = a.station_names()?.into_iter().filter(keep).collect();
+    let sb: Vec<String> = b.station_names()?.into_iter().filter(keep).collect();
+    let common: Vec<String> = sa.iter().filter(|s| sb.contains(s)).cloned().collect();
+    let mut summary = CompareSummary {
+        only_in_first: sa.iter().filter(|s| !sb.contains(s)).cloned().collect(),
+        only_in_second: sb.iter().filter(|s| !sa.contains(s)).cloned().collect(),
+        first: first.to_path_buf(),
+        second: second.to_path_buf(),
+        ..CompareSummary::default()
+    };
+    let work = |i: usize| -> Outcome {
+        let name = &common[i];
+        let groups = a.station(name).and_then(|ga| Ok((ga, b.station(name)?)));
+        let (ga, gb) = match groups {
+            Ok(g) => g,
+            Err(e) => return Outcome::Failed(format!("reading input: {e}")),
+        };
+        IN_USER_FN.with(|c| c.set(true));
+        let r = catch_unwind(AssertUnwindSafe(|| f(&ga, &gb)));
+        IN_USER_FN.with(|c| c.set(false));
+        match r {
+            Ok(Ok(v)) => match serde_json::to_vec(&v) {
+                Ok(bytes) => Outcome::Done(bytes),
+                Err(e) => Outcome::Failed(format!("cannot serialise the result: {e}")),
+            },
+            Ok(Err(e)) => Outcome::Failed(e.to_string()),
+            Err(_) => Outcome::Failed(LAST_PANIC.with(|p| p.borrow_mut().take()).unwrap_or_else(|| "panicked".into())),
+        }
+    };
+    let mut progress = Progress::new(common.len(), opts.quiet || !ctx.is_root(), "stations");
+    {
+        let mut sink = |fin: Finished| -> Result<(), EngineError> {
+            progress.tick();
+            let name = common[fin.job].clone();
+            match fin.outcome {
+                Outcome::Done(bytes) => {
+                    let v = serde_json::from_slice(&bytes).map_err(|e| EngineError::Mpi(format!("bad result from rank {}: {e}", fin.rank)))?;
+                    summary.results.insert(name, v);
+                }
+                Outcome::Nothing => {
+                    summary.results.insert(name, serde_json::Value::Null);
+                }
+                Outcome::Failed(message) => {
+                    let failure = JobFailure { station: name, tag: String::new(), rank: fin.rank, message };
+                    if !opts.quiet {
+                        eprintln!("error: {failure}");
+                    }
+                    summary.failed.push(failure);
+                }
+            }
+            Ok(())
+        };
+        run_jobs(ctx, (0..common.len()).collect(), &work, &mut sink)?;
+    }
+    drop((a, b));
+    ctx.barrier();
+    summary.failed.sort_by(|x, y| x.station.cmp(&y.station));
+    summary.seconds = start.elapsed().as_secs_f64();
+    Ok(summary)
+}

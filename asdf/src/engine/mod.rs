@@ -1,0 +1,72 @@
+//! The engine: run a function over every station of a data set, the way pyasdf's `process()`
+//! and `process_two_files_without_parallel_output()` do, on threads or MPI ranks, with nothing
+//! lost (failed jobs are reported, the output appears only when complete, `resume` continues a
+//! killed run).
+//!
+//! ```no_run
+//! use asdf::engine::{process, ProcessOptions};
+//! use asdf::prelude::*;
+//! let opts = ProcessOptions::new([("raw_recording", "processed")]);
+//! let summary = process("in.h5", "out.h5", &opts, |mut st: Stream, _inv: Option<Inventory>| {
+//!     st.detrend(Detrend::Linear);
+//!     Ok::<_, SignalError>(Some(st))
+//! })?;
+//! println!("{} jobs, {} failed", summary.jobs, summary.failed.len());
+//! # Ok::<(), asdf::EngineError>(())
+//! ```
+
+mod backend;
+mod compare;
+mod journal;
+mod process;
+mod progress;
+mod scheduler;
+mod wire;
+
+pub use backend::{launched_by_mpi, Ctx};
+pub use compare::{compare, compare_with, CompareOptions, CompareSummary};
+pub use process::{plan_jobs, process, process_with, Job, ProcessOptions, StationOutput, Summary};
+
+use std::path::PathBuf;
+
+/// One job that did not complete: which station and tag, on which rank, and why.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct JobFailure {
+    pub station: String,
+    /// Empty for `compare` jobs.
+    pub tag: String,
+    pub rank: i32,
+    pub message: String,
+}
+
+impl std::fmt::Display for JobFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.tag.is_empty() {
+            write!(f, "station {} (rank {}): {}", self.station, self.rank, self.message)
+        } else {
+            write!(f, "station {} tag {} (rank {}): {}", self.station, self.tag, self.rank, self.message)
+        }
+    }
+}
+
+/// Errors that stop a run (per-job failures do not: they are collected in the summary).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    #[error(transparent)]
+    Format(#[from] crate::format::FormatError),
+    #[error("{path}: already exists; refusing to overwrite it (remove it or choose another output name)")]
+    OutputExists { path: PathBuf },
+    #[error("{input}: no data matching the tag map: no station has a waveform tag among {{{tags}}} (tags in the file: {available})")]
+    NoMatchingJobs { input: PathBuf, tags: String, available: String },
+    #[error("{journal}: a previous run into {output} was interrupted; rerun with --resume to continue it, or delete the journal to start over")]
+    UnfinishedRun { journal: PathBuf, output: PathBuf },
+    #[error("{journal}: {message}")]
+    Journal { journal: PathBuf, message: String },
+    #[error("{path}: cannot write the output: {message}")]
+    Output { path: PathBuf, message: String },
+    #[error("invalid tag map: {0}")]
+    TagMap(String),
+    #[error("MPI: {0}")]
+    Mpi(String),
+}

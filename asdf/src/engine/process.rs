@@ -1,0 +1,422 @@
+//! `process`: one function over every (station, tag) job of a file, output to a new file.
+
+use std::collections::{BTreeMap, HashSet};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::format::{encode_trace, validate_tag, AsdfFile, Compression, EncodedTrace};
+use crate::model::inventory::Inventory;
+use crate::model::stream::{wildcard_match, Stream};
+
+use super::backend::{install_panic_hook, Ctx, IN_USER_FN, LAST_PANIC};
+use super::journal::Journal;
+use super::progress::Progress;
+use super::scheduler::{run_jobs, Finished, Outcome};
+use super::wire::{decode_traces, encode_traces};
+use super::{EngineError, JobFailure};
+
+/// Settings of a `process` run.
+///
+/// ```
+/// use asdf::engine::ProcessOptions;
+/// let mut o = ProcessOptions::new([("raw_recording", "processed")]);
+/// o.stations = vec!["XX.*".into()];
+/// o.channels = Some("HH?".into());
+/// assert_eq!(o.tag_map[0], ("raw_recording".to_string(), "processed".to_string()));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProcessOptions {
+    /// Input tag -> output tag; several mappings may run in one pass.
+    pub tag_map: Vec<(String, String)>,
+    /// Station patterns (`NET.STA`, wildcards `*` `?`); empty = all.
+    pub stations: Vec<String>,
+    /// Channel-code pattern; traces not matching are not passed to the function.
+    pub channels: Option<String>,
+    /// Worker threads per process (default: all cores, shared between ranks on a node).
+    pub threads: Option<usize>,
+    /// Output compression (default gzip-3 + shuffle + fletcher32, as pyasdf's serial path).
+    pub compression: Compression,
+    /// Continue an interrupted run from its journal.
+    pub resume: bool,
+    /// No progress output.
+    pub quiet: bool,
+}
+
+impl ProcessOptions {
+    /// Options with a tag map and defaults for everything else.
+    pub fn new<A: Into<String>, B: Into<String>>(tag_map: impl IntoIterator<Item = (A, B)>) -> Self {
+        ProcessOptions {
+            tag_map: tag_map.into_iter().map(|(a, b)| (a.into(), b.into())).collect(),
+            stations: Vec::new(),
+            channels: None,
+            threads: None,
+            compression: Compression::default(),
+            resume: false,
+            quiet: false,
+        }
+    }
+}
+
+/// One (station, tag) job.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Job {
+    pub station: String,
+    pub tag: String,
+    /// Samples to read (jobs run largest first).
+    pub samples: u64,
+}
+
+impl Job {
+    fn key(&self) -> String {
+        format!("{}/{}", self.station, self.tag)
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Summary {
+    /// Jobs planned.
+    pub jobs: usize,
+    /// Jobs whose output was written (this run or a resumed one).
+    pub written: usize,
+    /// Jobs for which the function returned nothing.
+    pub empty: usize,
+    /// Jobs taken over from the journal of an interrupted run.
+    pub resumed: usize,
+    pub traces_written: usize,
+    pub failed: Vec<JobFailure>,
+    pub seconds: f64,
+    pub output: PathBuf,
+    pub ranks: i32,
+    pub threads: usize,
+}
+
+/// The result type a processing function may return: `Option<Stream>`, or a `Result` of it
+/// with any displayable error.
+pub trait StationOutput {
+    /// Converts to the engine's form.
+    fn into_output(self) -> Result<Option<Stream>, String>;
+}
+
+impl StationOutput for Option<Stream> {
+    fn into_output(self) -> Result<Option<Stream>, String> {
+        Ok(self)
+    }
+}
+
+impl<E: std::fmt::Display> StationOutput for Result<Option<Stream>, E> {
+    fn into_output(self) -> Result<Option<Stream>, String> {
+        self.map_err(|e| e.to_string())
+    }
+}
+
+/// Lists the jobs of `file`: every (station, tag) whose tag is a key of the tag map, stations
+/// filtered by pattern, largest first then by name.
+pub fn plan_jobs(file: &AsdfFile, opts: &ProcessOptions) -> Result<Vec<Job>, EngineError> {
+    let keys: HashSet<&str> = opts.tag_map.iter().map(|(k, _)| k.as_str()).collect();
+    let mut jobs = Vec::new();
+    for name in file.station_names()? {
+        if !opts.stations.is_empty() && !opts.stations.iter().any(|p| wildcard_match(p, &name)) {
+            continue;
+        }
+        let sta = file.station(&name)?;
+        for tag in sta.tags()? {
+            if keys.contains(tag.as_str()) {
+                let samples = sta.samples_for_tag(&tag)?;
+                jobs.push(Job { station: name.clone(), tag, samples });
+            }
+        }
+    }
+    jobs.sort_by(|a, b| b.samples.cmp(&a.samples).then_with(|| a.key().cmp(&b.key())));
+    Ok(jobs)
+}
+
+fn check_tag_map(opts: &ProcessOptions) -> Result<(), EngineError> {
+    if opts.tag_map.is_empty() {
+        return Err(EngineError::TagMap("it is empty; give at least one `input_tag => output_tag`".into()));
+    }
+    let mut seen = HashSet::new();
+    for (from, to) in &opts.tag_map {
+        if !seen.insert(from) {
+            return Err(EngineError::TagMap(format!("input tag {from:?} is mapped twice")));
+        }
+        validate_tag(to).map_err(|e| EngineError::TagMap(e.to_string()))?;
+    }
+    Ok(())
+}
+
+fn journal_path(output: &Path) -> PathBuf {
+    let mut s = output.as_os_str().to_owned();
+    s.push(".journal");
+    PathBuf::from(s)
+}
+
+fn partial_path(output: &Path) -> PathBuf {
+    let mut s = output.as_os_str().to_owned();
+    s.push(".partial");
+    PathBuf::from(s)
+}
+
+/// Runs `f` over every job of `input`, writing to `output` (see the module docs). Detects MPI.
+pub fn process<F, R>(input: impl AsRef<Path>, output: impl AsRef<Path>, opts: &ProcessOptions, f: F) -> Result<Summary, EngineError>
+where
+    F: Fn(Stream, Option<Inventory>) -> R + Sync,
+    R: StationOutput,
+{
+    let ctx = Ctx::detect(opts.threads)?;
+    process_with(&ctx, input.as_ref(), output.as_ref(), opts, f)
+}
+
+/// [`process`] in an existing context (the generated `main` creates it once).
+pub fn process_with<F, R>(ctx: &Ctx, input: &Path, output: &Path, opts: &ProcessOptions, f: F) -> Result<Summary, EngineError>
+where
+    F: Fn(Stream, Option<Inventory>) -> R + Sync,
+    R: StationOutput,
+{
+    let start = Instant::now();
+    install_panic_hook(ctx.size > 1);
+    let _ = rayon::ThreadPoolBuilder::new().num_threads(ctx.threads).build_global();
+
+    // Rank 0 checks and plans; every rank learns the outcome, so all fail or none.
+    let root_plan = ctx.is_root().then(|| plan_root(input, output, opts));
+    let msg: Result<Vec<Job>, String> = match &root_plan {
+        Some(Ok(jobs)) => Ok(jobs.clone()),
+        Some(Err(e)) => Err(e.to_string()),
+        None => Err(String::new()),
+    };
+    let wire = ctx.broadcast_bytes(serde_json::to_vec(&msg).unwrap_or_default());
+    let jobs = match root_plan {
+        Some(plan) => plan?,
+        None => serde_json::from_slice::<Result<Vec<Job>, String>>(&wire)
+            .map_err(|e| EngineError::Mpi(format!("bad plan from rank 0: {e}")))?
+            .map_err(|m| EngineError::Mpi(format!("rank 0 stopped the run: {m}")))?,
+    };
+
+    let src = AsdfFile::open(input)?;
+    let mut writer = if ctx.is_root() { Some(OutputWriter::open(&src, output, opts)?) } else { None };
+    let done_keys: HashSet<String> = writer.as_ref().map(|w| w.done.clone()).unwrap_or_default();
+    let pending: Vec<usize> = (0..jobs.len()).filter(|&i| !done_keys.contains(&jobs[i].key())).collect();
+    let done_flags = ctx.broadcast_bytes(serde_json::to_vec(&pending).unwrap_or_default());
+    let pending: Vec<usize> = serde_json::from_slice(&done_flags).unwrap_or_default();
+
+    let tag_map: BTreeMap<&str, &str> = opts.tag_map.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let work = |i: usize| -> Outcome {
+        let job = &jobs[i];
+        run_one(&src, job, tag_map[job.tag.as_str()], opts, &f)
+    };
+
+    let mut summary = Summary {
+        jobs: jobs.len(),
+        output: output.to_path_buf(),
+        ranks: ctx.size,
+        threads: ctx.threads,
+        resumed: jobs.len() - pending.len(),
+        ..Summary::default()
+    };
+    let mut progress = Progress::new(pending.len(), opts.quiet || !ctx.is_root(), "jobs");
+    let result = {
+        let mut sink = |fin: Finished| -> Result<(), EngineError> {
+            let job = &jobs[fin.job];
+            progress.tick();
+            let w = writer.as_mut().ok_or_else(|| EngineError::Mpi("a result reached a rank that does not write".into()))?;
+            match fin.outcome {
+                Outcome::Done(payload) => {
+                    summary.traces_written += w.write_job(&job.key(), &payload)?;
+                    summary.written += 1;
+                }
+                Outcome::Nothing => {
+                    w.write_job(&job.key(), &[])?;
+                    summary.empty += 1;
+                }
+                Outcome::Failed(message) => {
+                    let failure = JobFailure { station: job.station.clone(), tag: job.tag.clone(), rank: fin.rank, message };
+                    if !opts.quiet {
+                        eprintln!("error: {failure}");
+                    }
+                    summary.failed.push(failure);
+                }
+            }
+            Ok(())
+        };
+        run_jobs(ctx, pending, &work, &mut sink)
+    };
+    drop(src);
+    let result = match (result, writer) {
+        (Ok(()), Some(w)) => w.finish(&mut summary),
+        (Ok(()), None) => Ok(()),
+        (Err(e), Some(w)) => {
+            w.abandon();
+            Err(e)
+        }
+        (Err(e), None) => Err(e),
+    };
+    ctx.barrier();
+    result?;
+    summary.failed.sort_by(|a, b| (&a.station, &a.tag).cmp(&(&b.station, &b.tag)));
+    summary.seconds = start.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+/// Rank 0's checks and plan.
+fn plan_root(input: &Path, output: &Path, opts: &ProcessOptions) -> Result<Vec<Job>, EngineError> {
+    check_tag_map(opts)?;
+    if output.exists() {
+        return Err(EngineError::OutputExists { path: output.to_path_buf() });
+    }
+    let journal = journal_path(output);
+    if journal.exists() && !opts.resume {
+        return Err(EngineError::UnfinishedRun { journal, output: output.to_path_buf() });
+    }
+    let src = AsdfFile::open(input)?;
+    let jobs = plan_jobs(&src, opts)?;
+    if jobs.is_empty() {
+        return Err(EngineError::NoMatchingJobs {
+            input: input.to_path_buf(),
+            tags: opts.tag_map.iter().map(|(k, _)| format!("{k:?}")).collect::<Vec<_>>().join(", "),
+            available: crate::format::summarize(&src.waveform_tags()?),
+        });
+    }
+    Ok(jobs)
+}
+
+/// Reads one job's input, runs the function (catching errors and panics) and compresses the
+/// result. Never panics itself.
+fn run_one<F, R>(src: &AsdfFile, job: &Job, out_tag: &str, opts: &ProcessOptions, f: &F) -> Outcome
+where
+    F: Fn(Stream, Option<Inventory>) -> R + Sync,
+    R: StationOutput,
+{
+    let read = || -> Result<(Stream, Option<Inventory>), String> {
+        let sta = src.station(&job.station).map_err(|e| e.to_string())?;
+        let mut st = sta.stream(&job.tag).map_err(|e| e.to_string())?;
+        if let Some(p) = &opts.channels {
+            st.retain(|t| wildcard_match(p, &t.stats.channel));
+        }
+        let inv = sta.inventory().map_err(|e| e.to_string())?;
+        Ok((st, inv))
+    };
+    let (st, inv) = match read() {
+        Ok(x) => x,
+        Err(m) => return Outcome::Failed(format!("reading input: {m}")),
+    };
+    if st.is_empty() {
+        return Outcome::Nothing;
+    }
+    IN_USER_FN.with(|c| c.set(true));
+    let result = catch_unwind(AssertUnwindSafe(|| f(st, inv).into_output()));
+    IN_USER_FN.with(|c| c.set(false));
+    let out = match result {
+        Ok(Ok(Some(st))) if !st.is_empty() => st,
+        Ok(Ok(_)) => return Outcome::Nothing,
+        Ok(Err(m)) => return Outcome::Failed(m),
+        Err(_) => {
+            let m = LAST_PANIC.with(|p| p.borrow_mut().take()).unwrap_or_else(|| "panicked".into());
+            return Outcome::Failed(m);
+        }
+    };
+    let version = src.version().max(crate::format::FormatVersion::V1_0_3);
+    let encoded: Result<Vec<EncodedTrace>, String> = out
+        .traces
+        .iter()
+        .map(|tr| {
+            if format!("{}.{}", tr.stats.network, tr.stats.station) != job.station {
+                return Err(format!("the function returned trace {} which does not belong to station {}", tr.id(), job.station));
+            }
+            encode_trace(tr, out_tag, version, opts.compression)
+        })
+        .collect();
+    match encoded {
+        Ok(e) => Outcome::Done(encode_traces(&e)),
+        Err(m) => Outcome::Failed(format!("cannot write the returned stream: {m}")),
+    }
+}
+
+/// Rank 0's output: a temporary HDF5 file plus the journal; renamed into place when complete.
+struct OutputWriter {
+    output: PathBuf,
+    partial: PathBuf,
+    file: AsdfFile,
+    journal: Journal,
+    done: HashSet<String>,
+    last_flush: Instant,
+}
+
+impl OutputWriter {
+    fn open(src: &AsdfFile, output: &Path, opts: &ProcessOptions) -> Result<Self, EngineError> {
+        let partial = partial_path(output);
+        let jpath = journal_path(output);
+        let jerr = |e: std::io::Error| EngineError::Journal { journal: jpath.clone(), message: e.to_string() };
+        let (journal, records) = if opts.resume && jpath.exists() {
+            Journal::resume(&jpath).map_err(jerr)?
+        } else {
+            (Journal::create(&jpath).map_err(jerr)?, Vec::new())
+        };
+        // The temporary file is always rebuilt: an HDF5 file killed mid-write cannot be trusted.
+        if partial.exists() {
+            std::fs::remove_file(&partial).map_err(|e| EngineError::Output { path: partial.clone(), message: e.to_string() })?;
+        }
+        let mut file = AsdfFile::create_with(&partial, crate::format::FormatVersion::V1_0_3, opts.compression)?;
+        // As pyasdf: every station's StationXML and the events travel to the output.
+        for name in src.station_names()? {
+            if !opts.stations.is_empty() && !opts.stations.iter().any(|p| wildcard_match(p, &name)) {
+                continue;
+            }
+            if let Some(xml) = src.station(&name)?.stationxml_bytes()? {
+                file.put_stationxml_bytes(&name, &xml)?;
+            }
+        }
+        if let Some(ev) = src.events()? {
+            if !ev.as_bytes().is_empty() {
+                file.put_quakeml_bytes(ev.as_bytes())?;
+            }
+        }
+        let mut w = OutputWriter { output: output.to_path_buf(), partial, file, journal, done: HashSet::new(), last_flush: Instant::now() };
+        for r in records {
+            w.write_hdf5(&r.payload)?;
+            w.done.insert(r.job);
+        }
+        Ok(w)
+    }
+
+    fn write_hdf5(&mut self, payload: &[u8]) -> Result<usize, EngineError> {
+        if payload.is_empty() {
+            return Ok(0);
+        }
+        let traces = decode_traces(payload).map_err(|m| EngineError::Journal { journal: journal_path(&self.output), message: m })?;
+        for t in &traces {
+            self.file.write_encoded(t)?;
+        }
+        Ok(traces.len())
+    }
+
+    /// Journals then writes one job's result.
+    fn write_job(&mut self, key: &str, payload: &[u8]) -> Result<usize, EngineError> {
+        self.journal
+            .append(key, payload)
+            .map_err(|e| EngineError::Journal { journal: journal_path(&self.output), message: e.to_string() })?;
+        let n = self.write_hdf5(payload)?;
+        self.done.insert(key.to_string());
+        if self.last_flush.elapsed() > Duration::from_secs(30) {
+            self.file.flush()?;
+            self.last_flush = Instant::now();
+        }
+        Ok(n)
+    }
+
+    /// Closes the file, moves it into place, removes the journal.
+    fn finish(self, _summary: &mut Summary) -> Result<(), EngineError> {
+        self.file.close()?;
+        if self.output.exists() {
+            return Err(EngineError::OutputExists { path: self.output.clone() });
+        }
+        std::fs::rename(&self.partial, &self.output).map_err(|e| EngineError::Output { path: self.output.clone(), message: e.to_string() })?;
+        self.journal.finish().map_err(|e| EngineError::Journal { journal: journal_path(&self.output), message: e.to_string() })
+    }
+
+    /// Leaves the journal for `--resume` and removes the incomplete file.
+    fn abandon(self) {
+        drop(self.file);
+        let _ = std::fs::remove_file(&self.partial);
+    }
+}

@@ -1,0 +1,255 @@
+//! Handing jobs to workers and results to the one writer.
+//!
+//! Every rank runs worker threads; rank 0's main thread is also the writer. Jobs are handed out
+//! dynamically from one queue on rank 0 (largest first, as planned): local workers pop it
+//! directly, other ranks ask over MPI and keep one job per worker thread in flight. Results
+//! (already compressed) go to rank 0's main thread, the only place that writes.
+
+use std::collections::VecDeque;
+use std::sync::mpsc;
+use std::sync::Mutex;
+
+use super::backend::Ctx;
+use super::EngineError;
+
+/// What became of one job.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Outcome {
+    /// A result to write.
+    Done(Vec<u8>),
+    /// The function returned nothing for this job.
+    Nothing,
+    /// The function failed (error or panic), or the job's input could not be read.
+    Failed(String),
+}
+
+/// A finished job as the writer sees it.
+#[derive(Debug)]
+pub(crate) struct Finished {
+    pub(crate) job: usize,
+    pub(crate) rank: i32,
+    pub(crate) outcome: Outcome,
+}
+
+/// Runs `pending` jobs with `work` on every rank's threads; `sink` (rank 0 only) receives each
+/// finished job. A `sink` error stops handing out jobs everywhere and is returned after every
+/// rank has stopped (no hang).
+pub(crate) fn run_jobs(
+    ctx: &Ctx,
+    pending: Vec<usize>,
+    work: &(dyn Fn(usize) -> Outcome + Sync),
+    sink: &mut dyn FnMut(Finished) -> Result<(), EngineError>,
+) -> Result<(), EngineError> {
+    #[cfg(feature = "mpi")]
+    if ctx.world.is_some() && ctx.size > 1 {
+        return mpi_ranks::run(ctx, pending, work, sink);
+    }
+    let queue = Mutex::new(VecDeque::from(pending));
+    run_local(ctx, &queue, work, |rx| {
+        let mut failure = None;
+        for f in rx {
+            if failure.is_none() {
+                if let Err(e) = sink(f) {
+                    queue.lock().map(|mut q| q.clear()).ok();
+                    failure = Some(e);
+                }
+            }
+        }
+        failure.map_or(Ok(()), Err)
+    })
+}
+
+/// Starts `ctx.threads` workers popping `queue`; `drive` consumes their results on this thread.
+fn run_local<T>(
+    ctx: &Ctx,
+    queue: &Mutex<VecDeque<usize>>,
+    work: &(dyn Fn(usize) -> Outcome + Sync),
+    drive: impl FnOnce(mpsc::Receiver<Finished>) -> T,
+) -> T {
+    let (tx, rx) = mpsc::sync_channel::<Finished>(ctx.threads * 2);
+    let rank = ctx.rank;
+    std::thread::scope(|s| {
+        for _ in 0..ctx.threads {
+            let tx = tx.clone();
+            s.spawn(move || loop {
+                let next = queue.lock().ok().and_then(|mut q| q.pop_front());
+                let Some(job) = next else { break };
+                let outcome = work(job);
+                if tx.send(Finished { job, rank, outcome }).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        drive(rx)
+    })
+}
+
+#[cfg(feature = "mpi")]
+mod mpi_ranks {
+    use super::*;
+    use mpi::traits::*;
+    use std::time::Duration;
+
+    const TAG_REQUEST: i32 = 11;
+    const TAG_JOB: i32 = 12;
+    const TAG_RESULT: i32 = 13;
+    const TAG_DONE: i32 = 14;
+    const NO_JOB: u64 = u64::MAX;
+
+    fn encode(f: &Finished) -> Vec<u8> {
+        let mut b = (f.job as u64).to_le_bytes().to_vec();
+        match &f.outcome {
+            Outcome::Done(p) => {
+                b.push(0);
+                b.extend_from_slice(p);
+            }
+            Outcome::Nothing => b.push(1),
+            Outcome::Failed(m) => {
+                b.push(2);
+                b.extend_from_slice(m.as_bytes());
+            }
+        }
+        b
+    }
+
+    fn decode(mut b: Vec<u8>, rank: i32) -> Result<Finished, EngineError> {
+        if b.len() < 9 {
+            return Err(EngineError::Mpi(format!("short result message from rank {rank}")));
+        }
+        let job = u64::from_le_bytes(b[..8].try_into().unwrap_or_default()) as usize;
+        let kind = b[8];
+        let payload = b.split_off(9);
+        let outcome = match kind {
+            0 => Outcome::Done(payload),
+            1 => Outcome::Nothing,
+            _ => Outcome::Failed(String::from_utf8_lossy(&payload).into_owned()),
+        };
+        Ok(Finished { job, rank, outcome })
+    }
+
+    pub(super) fn run(
+        ctx: &Ctx,
+        pending: Vec<usize>,
+        work: &(dyn Fn(usize) -> Outcome + Sync),
+        sink: &mut dyn FnMut(Finished) -> Result<(), EngineError>,
+    ) -> Result<(), EngineError> {
+        let world = ctx.world.as_ref().ok_or_else(|| EngineError::Mpi("no communicator".into()))?;
+        if ctx.rank == 0 {
+            coordinator(ctx, world, pending, work, sink)
+        } else {
+            worker(ctx, world, work)
+        }
+    }
+
+    /// Rank 0: its own workers, job requests from other ranks, and the writer (this thread).
+    fn coordinator(
+        ctx: &Ctx,
+        world: &mpi::topology::SimpleCommunicator,
+        pending: Vec<usize>,
+        work: &(dyn Fn(usize) -> Outcome + Sync),
+        sink: &mut dyn FnMut(Finished) -> Result<(), EngineError>,
+    ) -> Result<(), EngineError> {
+        let queue = Mutex::new(VecDeque::from(pending));
+        let remote = (ctx.size - 1) as usize;
+        run_local(ctx, &queue, work, |rx| {
+            let mut failure: Option<EngineError> = None;
+            let mut done_ranks = 0usize;
+            let mut local_open = true;
+            let mut deliver = |f: Finished, failure: &mut Option<EngineError>| {
+                if failure.is_none() {
+                    if let Err(e) = sink(f) {
+                        queue.lock().map(|mut q| q.clear()).ok();
+                        *failure = Some(e);
+                    }
+                }
+            };
+            while local_open || done_ranks < remote {
+                let mut busy = false;
+                while let Some(probed) = world.any_process().immediate_matched_probe() {
+                    busy = true;
+                    let (bytes, status) = probed.matched_receive_vec::<u8>();
+                    let src = status.source_rank();
+                    match status.tag() {
+                        TAG_REQUEST => {
+                            let next = queue.lock().ok().and_then(|mut q| q.pop_front()).map(|j| j as u64).unwrap_or(NO_JOB);
+                            world.process_at_rank(src).send_with_tag(&next, TAG_JOB);
+                        }
+                        TAG_RESULT => match decode(bytes, src) {
+                            Ok(f) => deliver(f, &mut failure),
+                            Err(e) => {
+                                queue.lock().map(|mut q| q.clear()).ok();
+                                failure.get_or_insert(e);
+                            }
+                        },
+                        TAG_DONE => done_ranks += 1,
+                        other => {
+                            failure.get_or_insert(EngineError::Mpi(format!("unexpected message tag {other} from rank {src}")));
+                        }
+                    }
+                }
+                if local_open {
+                    let wait = if busy { Duration::ZERO } else { Duration::from_micros(500) };
+                    match rx.recv_timeout(wait) {
+                        Ok(f) => deliver(f, &mut failure),
+                        Err(mpsc::RecvTimeoutError::Timeout) => {}
+                        Err(mpsc::RecvTimeoutError::Disconnected) => local_open = false,
+                    }
+                } else if !busy {
+                    std::thread::sleep(Duration::from_micros(200));
+                }
+            }
+            failure.map_or(Ok(()), Err)
+        })
+    }
+
+    /// Other ranks: keep one job per worker thread in flight, send results to rank 0.
+    fn worker(ctx: &Ctx, world: &mpi::topology::SimpleCommunicator, work: &(dyn Fn(usize) -> Outcome + Sync)) -> Result<(), EngineError> {
+        let root = world.process_at_rank(0);
+        let (job_tx, job_rx) = mpsc::channel::<usize>();
+        let job_rx = Mutex::new(job_rx);
+        let (res_tx, res_rx) = mpsc::channel::<Finished>();
+        let rank = ctx.rank;
+        std::thread::scope(|s| {
+            for _ in 0..ctx.threads {
+                let res_tx = res_tx.clone();
+                let job_rx = &job_rx;
+                s.spawn(move || loop {
+                    let next = job_rx.lock().ok().and_then(|r| r.recv().ok());
+                    let Some(job) = next else { break };
+                    if res_tx.send(Finished { job, rank, outcome: work(job) }).is_err() {
+                        break;
+                    }
+                });
+            }
+            drop(res_tx);
+            let mut inflight = 0usize;
+            let mut exhausted = false;
+            loop {
+                while !exhausted && inflight < ctx.threads {
+                    root.send_with_tag(&[0u8][..], TAG_REQUEST);
+                    let (job, _) = root.receive_with_tag::<u64>(TAG_JOB);
+                    if job == NO_JOB {
+                        exhausted = true;
+                    } else {
+                        let _ = job_tx.send(job as usize);
+                        inflight += 1;
+                    }
+                }
+                if inflight == 0 {
+                    break;
+                }
+                match res_rx.recv() {
+                    Ok(f) => {
+                        root.send_with_tag(&encode(&f)[..], TAG_RESULT);
+                        inflight -= 1;
+                    }
+                    Err(_) => break,
+                }
+            }
+            drop(job_tx);
+        });
+        root.send_with_tag(&[0u8][..], TAG_DONE);
+        Ok(())
+    }
+}

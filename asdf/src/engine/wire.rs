@@ -1,0 +1,187 @@
+//! A compact binary form of job results, used both for MPI messages and for the journal.
+
+use crate::format::h5::{NumKind, Pipeline};
+use crate::format::EncodedTrace;
+use crate::model::trace::AsdfStats;
+
+/// Appends values to a byte buffer.
+#[derive(Default)]
+pub(crate) struct Writer(pub(crate) Vec<u8>);
+
+impl Writer {
+    pub(crate) fn u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    pub(crate) fn f64(&mut self, v: f64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    pub(crate) fn bytes(&mut self, b: &[u8]) {
+        self.u64(b.len() as u64);
+        self.0.extend_from_slice(b);
+    }
+    pub(crate) fn str(&mut self, s: &str) {
+        self.bytes(s.as_bytes());
+    }
+    fn strs(&mut self, v: &[String]) {
+        self.u64(v.len() as u64);
+        v.iter().for_each(|s| self.str(s));
+    }
+}
+
+/// Reads values back; every read is bounds-checked.
+pub(crate) struct Reader<'a>(pub(crate) &'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+        if self.0.len() < n {
+            return Err("truncated record".into());
+        }
+        let (a, b) = self.0.split_at(n);
+        self.0 = b;
+        Ok(a)
+    }
+    pub(crate) fn u64(&mut self) -> Result<u64, String> {
+        Ok(u64::from_le_bytes(self.take(8)?.try_into().map_err(|_| "bad u64")?))
+    }
+    pub(crate) fn f64(&mut self) -> Result<f64, String> {
+        Ok(f64::from_le_bytes(self.take(8)?.try_into().map_err(|_| "bad f64")?))
+    }
+    pub(crate) fn bytes(&mut self) -> Result<&'a [u8], String> {
+        let n = self.u64()? as usize;
+        self.take(n)
+    }
+    pub(crate) fn str(&mut self) -> Result<String, String> {
+        String::from_utf8(self.bytes()?.to_vec()).map_err(|e| e.to_string())
+    }
+    fn strs(&mut self) -> Result<Vec<String>, String> {
+        let n = self.u64()? as usize;
+        (0..n).map(|_| self.str()).collect()
+    }
+}
+
+fn kind_code(k: NumKind) -> u64 {
+    match k {
+        NumKind::I16 => 2,
+        NumKind::I32 => 4,
+        NumKind::I64 => 8,
+        NumKind::F32 => 32,
+        NumKind::F64 => 64,
+        _ => 0,
+    }
+}
+
+fn kind_from(c: u64) -> Result<NumKind, String> {
+    Ok(match c {
+        2 => NumKind::I16,
+        4 => NumKind::I32,
+        8 => NumKind::I64,
+        32 => NumKind::F32,
+        64 => NumKind::F64,
+        _ => return Err(format!("bad sample type code {c}")),
+    })
+}
+
+/// Serialises encoded traces.
+pub(crate) fn encode_traces(traces: &[EncodedTrace]) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.u64(traces.len() as u64);
+    for t in traces {
+        w.str(&t.station);
+        w.str(&t.name);
+        w.u64(kind_code(t.kind));
+        w.u64(t.big_endian as u64);
+        w.u64(t.npts);
+        w.u64(t.chunk);
+        w.u64(t.pipeline.shuffle as u64);
+        w.u64(t.pipeline.deflate.map(|l| l as u64 + 1).unwrap_or(0));
+        w.u64(t.pipeline.fletcher32 as u64);
+        w.u64(t.starttime as u64);
+        w.f64(t.sampling_rate);
+        let a = &t.asdf;
+        w.str(&a.tag);
+        w.strs(&a.event_ids);
+        w.strs(&a.origin_ids);
+        w.strs(&a.magnitude_ids);
+        w.strs(&a.focal_mechanism_ids);
+        w.str(a.provenance_id.as_deref().unwrap_or(""));
+        w.u64(a.provenance_id.is_some() as u64);
+        w.strs(&a.labels);
+        w.u64(t.chunks.len() as u64);
+        t.chunks.iter().for_each(|c| w.bytes(c));
+    }
+    w.0
+}
+
+/// Inverse of [`encode_traces`].
+pub(crate) fn decode_traces(b: &[u8]) -> Result<Vec<EncodedTrace>, String> {
+    let mut r = Reader(b);
+    let n = r.u64()? as usize;
+    let mut out = Vec::with_capacity(n.min(1 << 16));
+    for _ in 0..n {
+        let station = r.str()?;
+        let name = r.str()?;
+        let kind = kind_from(r.u64()?)?;
+        let big_endian = r.u64()? != 0;
+        let npts = r.u64()?;
+        let chunk = r.u64()?;
+        let shuffle = r.u64()? != 0;
+        let deflate = match r.u64()? {
+            0 => None,
+            l => Some(l as u32 - 1),
+        };
+        let fletcher32 = r.u64()? != 0;
+        let starttime = r.u64()? as i64;
+        let sampling_rate = r.f64()?;
+        let tag = r.str()?;
+        let event_ids = r.strs()?;
+        let origin_ids = r.strs()?;
+        let magnitude_ids = r.strs()?;
+        let focal_mechanism_ids = r.strs()?;
+        let prov = r.str()?;
+        let has_prov = r.u64()? != 0;
+        let labels = r.strs()?;
+        let nchunks = r.u64()? as usize;
+        let chunks = (0..nchunks).map(|_| r.bytes().map(<[u8]>::to_vec)).collect::<Result<_, _>>()?;
+        out.push(EncodedTrace {
+            station,
+            name,
+            kind,
+            big_endian,
+            npts,
+            chunk,
+            pipeline: Pipeline { shuffle, deflate, fletcher32 },
+            starttime,
+            sampling_rate,
+            asdf: AsdfStats {
+                tag,
+                event_ids,
+                origin_ids,
+                magnitude_ids,
+                focal_mechanism_ids,
+                provenance_id: has_prov.then_some(prov),
+                labels,
+                format_version: None,
+            },
+            chunks,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::{encode_trace, Compression, FormatVersion};
+    use crate::{Trace, UtcTime};
+
+    #[test]
+    fn traces_round_trip() {
+        let mut tr = Trace::new("XX.A.00.HHZ", UtcTime::from_ns(1_000_000_123), 40.0, (0..5000).map(|i| i as f64).collect::<Vec<_>>());
+        tr.stats.asdf.labels = vec!["a".into(), "b".into()];
+        tr.stats.asdf.provenance_id = Some("{http://x.org/}p".into());
+        let e = encode_trace(&tr, "processed", FormatVersion::V1_0_3, Compression::default()).unwrap();
+        let back = decode_traces(&encode_traces(std::slice::from_ref(&e))).unwrap();
+        assert_eq!(back, vec![e]);
+        assert!(decode_traces(&[1, 0, 0]).is_err());
+    }
+}

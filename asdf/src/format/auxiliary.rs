@@ -1,0 +1,161 @@
+//! Auxiliary data: `/AuxiliaryData/{data_type}/{path...}` arrays with parameter attributes.
+
+use super::chunking::guess_chunk;
+use super::error::{FormatError, Result};
+use super::file::AsdfFile;
+use super::h5::{self, AttrValue, NumKind, NumType};
+use super::names::is_valid_auxiliary_segment;
+
+/// One parameter attribute of an auxiliary data set.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Parameter {
+    Int(i64),
+    Float(f64),
+    Str(String),
+}
+
+/// An auxiliary array (any shape) read as float64, with its parameters.
+///
+/// ```no_run
+/// use asdf::format::{AuxiliaryData, Parameter};
+/// let mut ds = asdf::AsdfFile::open_rw("file.h5")?;
+/// let aux = AuxiliaryData {
+///     data_type: "CrossCorrelation".into(),
+///     path: "XX.A/XX.B".into(),
+///     shape: vec![3],
+///     data: vec![0.1, 0.5, 0.2],
+///     parameters: vec![("max_lag".into(), Parameter::Float(10.0))],
+///     provenance_id: None,
+/// };
+/// ds.add_auxiliary_data(&aux)?;
+/// # Ok::<(), asdf::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuxiliaryData {
+    pub data_type: String,
+    /// `/`-separated path below the data type (at least one segment).
+    pub path: String,
+    pub shape: Vec<u64>,
+    /// Row-major values.
+    pub data: Vec<f64>,
+    pub parameters: Vec<(String, Parameter)>,
+    pub provenance_id: Option<String>,
+}
+
+impl AsdfFile {
+    /// Data types under `/AuxiliaryData`, sorted.
+    pub fn auxiliary_data_types(&self) -> Result<Vec<String>> {
+        if !h5::exists(self.h5(), "AuxiliaryData").map_err(|m| self.err("/AuxiliaryData", m))? {
+            return Ok(Vec::new());
+        }
+        let g = h5::group_open(self.h5(), "AuxiliaryData").map_err(|m| self.err("/AuxiliaryData", m))?;
+        h5::list(&g).map_err(|m| self.err("/AuxiliaryData", m))
+    }
+
+    /// Every dataset path (`data_type/p1/.../pn`) under `/AuxiliaryData`, sorted.
+    pub fn auxiliary_paths(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        let mut stack: Vec<String> = self.auxiliary_data_types()?;
+        while let Some(p) = stack.pop() {
+            let obj = format!("AuxiliaryData/{p}");
+            match h5::kind_of(self.h5(), &obj).map_err(|m| self.err(&obj, m))? {
+                h5::ObjKind::Group => {
+                    let g = h5::group_open(self.h5(), &obj).map_err(|m| self.err(&obj, m))?;
+                    for c in h5::list(&g).map_err(|m| self.err(&obj, m))? {
+                        stack.push(format!("{p}/{c}"));
+                    }
+                }
+                h5::ObjKind::Dataset => out.push(p),
+                h5::ObjKind::Other => {}
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Reads one auxiliary data set by its full path (`data_type/p1/.../pn`).
+    pub fn auxiliary_data(&self, full_path: &str) -> Result<AuxiliaryData> {
+        let obj = format!("/AuxiliaryData/{full_path}");
+        let ds = h5::dataset_open(self.h5(), &obj).map_err(|m| self.err(&obj, m))?;
+        let shape = h5::dataset_shape(&ds).map_err(|m| self.err(&obj, m))?;
+        let n: u64 = shape.iter().product();
+        let mut buf = vec![0u8; n as usize * 8];
+        if n > 0 {
+            h5::dataset_read_into(&ds, NumType::native(NumKind::F64), &mut buf).map_err(|m| self.err(&obj, m))?;
+        }
+        let data = buf.chunks_exact(8).map(|c| f64::from_ne_bytes(c.try_into().expect("8 bytes"))).collect();
+        let mut parameters = Vec::new();
+        let mut provenance_id = None;
+        for a in h5::attr_names(&ds).map_err(|m| self.err(&obj, m))? {
+            let v = match h5::attr_read(&ds, &a) {
+                Ok(v) => v,
+                Err(_) => continue, // arrays and other exotic attributes are not parameters we model
+            };
+            if a == "provenance_id" {
+                if let AttrValue::Str(s) = v {
+                    provenance_id = Some(s);
+                }
+                continue;
+            }
+            parameters.push((
+                a,
+                match v {
+                    AttrValue::Int(i) => Parameter::Int(i),
+                    AttrValue::Float(f) => Parameter::Float(f),
+                    AttrValue::Str(s) => Parameter::Str(s),
+                },
+            ));
+        }
+        let (data_type, path) = full_path.split_once('/').unwrap_or((full_path, ""));
+        Ok(AuxiliaryData { data_type: data_type.into(), path: path.into(), shape, data, parameters, provenance_id })
+    }
+
+    /// Adds an auxiliary data set (float64), as pyasdf's `add_auxiliary_data`. An existing path
+    /// is an error.
+    pub fn add_auxiliary_data(&mut self, aux: &AuxiliaryData) -> Result<()> {
+        self.require_writable()?;
+        let path = aux.path.trim_matches('/');
+        let obj = format!("/AuxiliaryData/{}/{path}", aux.data_type);
+        let invalid = |message: String| FormatError::Invalid { path: self.path.clone(), object: obj.clone(), message };
+        let segments: Vec<&str> = std::iter::once(aux.data_type.as_str()).chain(path.split('/')).collect();
+        if path.is_empty() {
+            return Err(invalid("an auxiliary data path needs at least one segment below the data type".into()));
+        }
+        if let Some(bad) = segments.iter().find(|s| !is_valid_auxiliary_segment(s, self.version)) {
+            return Err(invalid(format!("invalid path segment {bad:?} for ASDF {}", self.version)));
+        }
+        if aux.parameters.iter().any(|(k, _)| k == "provenance_id") {
+            return Err(invalid("pass the provenance id as `provenance_id`, not as a parameter".into()));
+        }
+        if aux.shape.iter().product::<u64>() as usize != aux.data.len() || aux.shape.is_empty() {
+            return Err(invalid(format!("shape {:?} does not hold {} values", aux.shape, aux.data.len())));
+        }
+        let rel = format!("AuxiliaryData/{}/{path}", aux.data_type);
+        if h5::exists(self.h5(), &rel).unwrap_or(false) {
+            return Err(invalid("already exists".into()));
+        }
+        let chunk = guess_chunk(&aux.shape, 8);
+        let spec = h5::NewDataset {
+            name: &rel,
+            dtype: NumType { kind: NumKind::F64, big_endian: false },
+            shape: &aux.shape,
+            chunk: &chunk,
+            pipeline: self.compression.pipeline(),
+        };
+        let ds = h5::dataset_create(self.h5(), &spec).map_err(|m| self.err(&obj, m))?;
+        let bytes: Vec<u8> = aux.data.iter().flat_map(|x| x.to_ne_bytes()).collect();
+        h5::dataset_write(&ds, NumType::native(NumKind::F64), &bytes).map_err(|m| self.err(&obj, m))?;
+        for (k, v) in &aux.parameters {
+            match v {
+                Parameter::Int(i) => h5::attr_write_i64(&ds, k, *i),
+                Parameter::Float(f) => h5::attr_write_f64(&ds, k, *f),
+                Parameter::Str(s) => h5::attr_write_vlen_str(&ds, k, s),
+            }
+            .map_err(|m| self.err(&obj, m))?;
+        }
+        if let Some(p) = &aux.provenance_id {
+            h5::attr_write_fixed_str(&ds, "provenance_id", p).map_err(|m| self.err(&obj, m))?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,477 @@
+//! `AsdfFile`: opening and creating ASDF files, root attributes, and the XML documents they hold
+//! (StationXML per station, one QuakeML, provenance records).
+
+use std::path::{Path, PathBuf};
+
+use crate::model::event::Events;
+use crate::model::inventory::Inventory;
+
+use super::chunking::guess_chunk;
+use super::error::{FormatError, Result};
+use super::h5::{self, AttrValue, Hid, Pipeline};
+use super::names::is_valid_provenance_name;
+use super::station::StationGroup;
+use super::version::FormatVersion;
+
+/// How waveforms, XML documents and auxiliary data are compressed when written.
+///
+/// The default is pyasdf's: gzip level 3 with shuffle; fletcher32 checksums are always added
+/// (pyasdf's serial writer adds them even without compression).
+///
+/// ```
+/// use asdf::format::Compression;
+/// assert_eq!("gzip-3".parse::<Compression>().unwrap(), Compression::default());
+/// assert_eq!("none".parse::<Compression>().unwrap(), Compression::None);
+/// assert!("zstd".parse::<Compression>().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    /// No compression (fletcher32 only).
+    None,
+    /// Deflate at level 0-9, after shuffle.
+    Gzip(u32),
+}
+
+impl Default for Compression {
+    fn default() -> Self {
+        Compression::Gzip(3)
+    }
+}
+
+impl Compression {
+    /// The filter pipeline for this setting.
+    pub(crate) fn pipeline(self) -> Pipeline {
+        match self {
+            Compression::None => Pipeline { shuffle: false, deflate: None, fletcher32: true },
+            Compression::Gzip(l) => Pipeline { shuffle: true, deflate: Some(l), fletcher32: true },
+        }
+    }
+}
+
+impl std::str::FromStr for Compression {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let s = s.trim().to_ascii_lowercase();
+        if s == "none" || s.is_empty() {
+            return Ok(Compression::None);
+        }
+        if let Some(l) = s.strip_prefix("gzip-") {
+            if let Ok(l) = l.parse::<u32>() {
+                if l <= 9 {
+                    return Ok(Compression::Gzip(l));
+                }
+            }
+        }
+        Err(format!("unknown compression {s:?}; use `none` or `gzip-0` ... `gzip-9` (default `gzip-3`)"))
+    }
+}
+
+impl std::fmt::Display for Compression {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Compression::None => f.write_str("none"),
+            Compression::Gzip(l) => write!(f, "gzip-{l}"),
+        }
+    }
+}
+
+/// An open ASDF file.
+///
+/// ```no_run
+/// use asdf::AsdfFile;
+/// let ds = AsdfFile::open("input.h5")?;
+/// for name in ds.station_names()? {
+///     let sta = ds.station(&name)?;
+///     println!("{name}: tags {:?}, StationXML: {}", sta.tags()?, sta.has_stationxml()?);
+/// }
+/// # Ok::<(), asdf::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct AsdfFile {
+    pub(crate) path: PathBuf,
+    pub(crate) file: Option<Hid>,
+    pub(crate) writable: bool,
+    pub(crate) version: FormatVersion,
+    pub(crate) version_in_file: Option<String>,
+    pub(crate) compression: Compression,
+}
+
+impl AsdfFile {
+    /// Opens an existing file read-only (HDF5 file locking off, so copies and shared file
+    /// systems work; pyasdf #70).
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        Self::open_mode(path.as_ref(), false)
+    }
+
+    /// Opens an existing file for reading and writing.
+    pub fn open_rw(path: impl AsRef<Path>) -> Result<Self> {
+        Self::open_mode(path.as_ref(), true)
+    }
+
+    fn open_mode(path: &Path, write: bool) -> Result<Self> {
+        let p = path_str(path)?;
+        if !path.exists() {
+            return Err(FormatError::NotFound { path: path.into() });
+        }
+        if !h5::is_hdf5(p) {
+            return Err(FormatError::NotHdf5 { path: path.into() });
+        }
+        let file = h5::file_open(p, write).map_err(|m| FormatError::h5(path, "/", m))?;
+        let found = match h5::attr_read(&file, "file_format") {
+            Ok(AttrValue::Str(s)) => Some(s),
+            _ => None,
+        };
+        if found.as_deref() != Some("ASDF") {
+            return Err(FormatError::NotAsdf { path: path.into(), found });
+        }
+        let version_in_file = match h5::attr_read(&file, "file_format_version") {
+            Ok(AttrValue::Str(s)) => Some(s),
+            _ => None,
+        };
+        let version = match &version_in_file {
+            Some(v) => FormatVersion::parse(v)
+                .ok_or_else(|| FormatError::UnsupportedVersion { path: path.into(), version: v.clone() })?,
+            None => FormatVersion::default(),
+        };
+        let ds = AsdfFile {
+            path: path.to_path_buf(),
+            file: Some(file),
+            writable: write,
+            version,
+            version_in_file,
+            compression: Compression::default(),
+        };
+        if write {
+            if ds.version_in_file.is_none() {
+                h5::attr_write_fixed_str(ds.h5(), "file_format_version", version.as_str()).map_err(|m| ds.err("/", m))?;
+            }
+            ds.ensure_root_groups()?;
+        }
+        Ok(ds)
+    }
+
+    /// Creates a new file (refusing to overwrite one), format 1.0.3, gzip-3 compression.
+    pub fn create(path: impl AsRef<Path>) -> Result<Self> {
+        Self::create_with(path, FormatVersion::default(), Compression::default())
+    }
+
+    /// Creates a new file with a given format version and compression.
+    pub fn create_with(path: impl AsRef<Path>, version: FormatVersion, compression: Compression) -> Result<Self> {
+        let path = path.as_ref();
+        let p = path_str(path)?;
+        if path.exists() {
+            return Err(FormatError::Exists { path: path.into() });
+        }
+        let file = h5::file_create(p).map_err(|m| FormatError::h5(path, "/", m))?;
+        let ds = AsdfFile {
+            path: path.to_path_buf(),
+            file: Some(file),
+            writable: true,
+            version,
+            version_in_file: Some(version.as_str().to_string()),
+            compression,
+        };
+        h5::attr_write_fixed_str(ds.h5(), "file_format", "ASDF").map_err(|m| ds.err("/", m))?;
+        h5::attr_write_fixed_str(ds.h5(), "file_format_version", version.as_str()).map_err(|m| ds.err("/", m))?;
+        ds.ensure_root_groups()?;
+        Ok(ds)
+    }
+
+    fn ensure_root_groups(&self) -> Result<()> {
+        for g in ["Waveforms", "Provenance", "AuxiliaryData"] {
+            h5::group_require(self.h5(), g).map_err(|m| self.err(g, m))?;
+        }
+        Ok(())
+    }
+
+    /// Sets the compression used by later writes.
+    pub fn set_compression(&mut self, c: Compression) {
+        self.compression = c;
+    }
+
+    /// The compression used for writes.
+    pub fn compression(&self) -> Compression {
+        self.compression
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The version used for writes (the file's own, or 1.0.3 for a new file).
+    pub fn version(&self) -> FormatVersion {
+        self.version
+    }
+
+    /// The version string stored in the file, if any.
+    pub fn version_in_file(&self) -> Option<&str> {
+        self.version_in_file.as_deref()
+    }
+
+    /// Size of the file in bytes.
+    pub fn file_size(&self) -> Result<u64> {
+        h5::file_size(self.h5()).map_err(|m| self.err("/", m))
+    }
+
+    /// Writes everything buffered to disk.
+    pub fn flush(&self) -> Result<()> {
+        h5::file_flush(self.h5()).map_err(|m| self.err("/", m))
+    }
+
+    /// Closes the file, reporting any error (dropping closes too, silently).
+    pub fn close(mut self) -> Result<()> {
+        match self.file.take() {
+            Some(f) => h5::file_close(f).map_err(|m| self.err("/", m)),
+            None => Ok(()),
+        }
+    }
+
+    pub(crate) fn h5(&self) -> &Hid {
+        self.file.as_ref().expect("an AsdfFile holds its handle until close() consumes it")
+    }
+
+    pub(crate) fn err(&self, object: impl Into<String>, message: String) -> FormatError {
+        FormatError::h5(&self.path, object, message)
+    }
+
+    pub(crate) fn require_writable(&self) -> Result<()> {
+        if self.writable {
+            Ok(())
+        } else {
+            Err(FormatError::ReadOnly { path: self.path.clone() })
+        }
+    }
+
+    pub(crate) fn waveforms_group(&self) -> Result<Option<Hid>> {
+        if !h5::exists(self.h5(), "Waveforms").map_err(|m| self.err("/Waveforms", m))? {
+            return Ok(None);
+        }
+        h5::group_open(self.h5(), "Waveforms").map(Some).map_err(|m| self.err("/Waveforms", m))
+    }
+
+    // --------------------------------------------------------------------------------------------
+    // Stations
+
+    /// Station group names (`NET.STA`), sorted.
+    pub fn station_names(&self) -> Result<Vec<String>> {
+        match self.waveforms_group()? {
+            None => Ok(Vec::new()),
+            Some(g) => h5::list(&g).map_err(|m| self.err("/Waveforms", m)),
+        }
+    }
+
+    /// One station group. Accepts `NET.STA` or pyasdf's attribute form `NET_STA`.
+    pub fn station(&self, name: &str) -> Result<StationGroup<'_>> {
+        let names = self.station_names()?;
+        let found = if names.iter().any(|n| n == name) {
+            Some(name.to_string())
+        } else {
+            let dotted = name.replacen('_', ".", 1);
+            names.iter().find(|n| **n == dotted).cloned()
+        };
+        match found {
+            Some(n) => StationGroup::open(self, &n),
+            None => Err(FormatError::NoSuchStation {
+                path: self.path.clone(),
+                station: name.to_string(),
+                available: summarize(&names),
+            }),
+        }
+    }
+
+    /// Every station group, in sorted order.
+    pub fn stations(&self) -> Result<Vec<StationGroup<'_>>> {
+        self.station_names()?.iter().map(|n| StationGroup::open(self, n)).collect()
+    }
+
+    /// All waveform tags used anywhere in the file, sorted.
+    pub fn waveform_tags(&self) -> Result<Vec<String>> {
+        let mut tags = std::collections::BTreeSet::new();
+        for s in self.stations()? {
+            tags.extend(s.tags()?);
+        }
+        Ok(tags.into_iter().collect())
+    }
+
+    /// Adds station metadata: the inventory is split per station and merged with any StationXML
+    /// already stored for that station, as pyasdf's `add_stationxml` does.
+    pub fn add_stationxml(&mut self, inv: &Inventory) -> Result<()> {
+        self.require_writable()?;
+        for (net, sta) in inv.station_codes() {
+            let station = format!("{net}.{sta}");
+            let mut part = inv.isolate_station(&net, &sta);
+            let existing = if self.station_names()?.contains(&station) {
+                self.station(&station)?.inventory()?
+            } else {
+                None
+            };
+            if let Some(mut old) = existing {
+                old.merge(part);
+                part = old;
+            }
+            self.put_stationxml_bytes(&station, &part.to_stationxml())?;
+        }
+        Ok(())
+    }
+
+    /// Stores a station's StationXML document exactly as given (it must parse), replacing any.
+    pub fn put_stationxml_bytes(&mut self, station: &str, xml: &[u8]) -> Result<()> {
+        self.require_writable()?;
+        Inventory::from_stationxml(xml).map_err(|source| FormatError::StationXml {
+            path: self.path.clone(),
+            station: station.to_string(),
+            source,
+        })?;
+        let obj = format!("/Waveforms/{station}/StationXML");
+        let g = h5::group_require(self.h5(), &format!("Waveforms/{station}")).map_err(|m| self.err(&obj, m))?;
+        if h5::exists(&g, "StationXML").map_err(|m| self.err(&obj, m))? {
+            let ds = h5::dataset_open(&g, "StationXML").map_err(|m| self.err(&obj, m))?;
+            if h5::dataset_chunk(&ds).map_err(|m| self.err(&obj, m))?.is_some() {
+                return h5::bytes_dataset_overwrite(&ds, xml).map_err(|m| self.err(&obj, m));
+            }
+            // Contiguous (as pyasdf's process() writes them): cannot be resized, so replace it.
+            drop(ds);
+            h5::delete(&g, "StationXML").map_err(|m| self.err(&obj, m))?;
+        }
+        self.write_blob(&g, "StationXML", xml, true).map_err(|m| self.err(&obj, m))?;
+        Ok(())
+    }
+
+    /// Writes an XML blob like pyasdf: int8, resizable, chunked by h5py's rule, file compression.
+    fn write_blob(&self, loc: &Hid, name: &str, bytes: &[u8], fletcher32: bool) -> h5::H5Result<Hid> {
+        let chunk = guess_chunk(&[bytes.len() as u64], 1)[0];
+        let mut p = self.compression.pipeline();
+        p.fletcher32 = fletcher32;
+        // The element size is one byte: h5py still records the shuffle filter.
+        h5::bytes_dataset_create(loc, name, bytes, chunk, p)
+    }
+
+    // --------------------------------------------------------------------------------------------
+    // Events
+
+    /// The QuakeML document, if the file has one.
+    pub fn events(&self) -> Result<Option<Events>> {
+        if !h5::exists(self.h5(), "QuakeML").map_err(|m| self.err("/QuakeML", m))? {
+            return Ok(None);
+        }
+        let ds = h5::dataset_open(self.h5(), "QuakeML").map_err(|m| self.err("/QuakeML", m))?;
+        let bytes = h5::bytes_dataset_read(&ds).map_err(|m| self.err("/QuakeML", m))?;
+        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+            return Ok(Some(Events::empty()));
+        }
+        Events::from_quakeml(bytes)
+            .map(Some)
+            .map_err(|message| FormatError::QuakeMl { path: self.path.clone(), message })
+    }
+
+    /// Sets the file's QuakeML document. If one exists, the new document's events are added to it
+    /// (duplicate event ids are refused, as in pyasdf).
+    pub fn add_quakeml(&mut self, events: &Events) -> Result<()> {
+        self.require_writable()?;
+        let merged = match self.events()? {
+            Some(old) if !old.event_ids().is_empty() => {
+                old.merged_with(events).map_err(|message| FormatError::QuakeMl { path: self.path.clone(), message })?
+            }
+            _ => events.clone(),
+        };
+        self.put_quakeml_bytes(merged.as_bytes())
+    }
+
+    /// Stores a QuakeML document exactly as given, replacing any.
+    pub fn put_quakeml_bytes(&mut self, xml: &[u8]) -> Result<()> {
+        self.require_writable()?;
+        if h5::exists(self.h5(), "QuakeML").map_err(|m| self.err("/QuakeML", m))? {
+            let ds = h5::dataset_open(self.h5(), "QuakeML").map_err(|m| self.err("/QuakeML", m))?;
+            if h5::dataset_chunk(&ds).map_err(|m| self.err("/QuakeML", m))?.is_some() {
+                return h5::bytes_dataset_overwrite(&ds, xml).map_err(|m| self.err("/QuakeML", m));
+            }
+            drop(ds);
+            h5::delete(self.h5(), "QuakeML").map_err(|m| self.err("/QuakeML", m))?;
+        }
+        // pyasdf creates /QuakeML empty and resizes it: its chunk is always (1024,).
+        let p = self.compression.pipeline();
+        h5::bytes_dataset_create(self.h5(), "QuakeML", xml, 1024, p).map_err(|m| self.err("/QuakeML", m))?;
+        Ok(())
+    }
+
+    // --------------------------------------------------------------------------------------------
+    // Provenance
+
+    /// Names of the provenance documents, sorted.
+    pub fn provenance_names(&self) -> Result<Vec<String>> {
+        if !h5::exists(self.h5(), "Provenance").map_err(|m| self.err("/Provenance", m))? {
+            return Ok(Vec::new());
+        }
+        let g = h5::group_open(self.h5(), "Provenance").map_err(|m| self.err("/Provenance", m))?;
+        h5::list(&g).map_err(|m| self.err("/Provenance", m))
+    }
+
+    /// The bytes of one provenance (PROV-XML) document.
+    pub fn provenance(&self, name: &str) -> Result<Vec<u8>> {
+        let obj = format!("/Provenance/{name}");
+        let ds = h5::dataset_open(self.h5(), &obj).map_err(|m| self.err(&obj, m))?;
+        let b = h5::bytes_dataset_read(&ds).map_err(|m| self.err(&obj, m))?;
+        Ok(trim_ascii(b))
+    }
+
+    /// Adds (or replaces) a provenance document. It must be well-formed XML.
+    pub fn add_provenance(&mut self, name: &str, xml: &[u8]) -> Result<()> {
+        self.require_writable()?;
+        let obj = format!("/Provenance/{name}");
+        if !is_valid_provenance_name(name, self.version) {
+            return Err(FormatError::Invalid {
+                path: self.path.clone(),
+                object: obj,
+                message: format!("invalid provenance name for ASDF {}", self.version),
+            });
+        }
+        let text = std::str::from_utf8(xml).map_err(|e| FormatError::Invalid {
+            path: self.path.clone(),
+            object: obj.clone(),
+            message: format!("not UTF-8: {e}"),
+        })?;
+        roxmltree::Document::parse(text.trim()).map_err(|e| FormatError::Invalid {
+            path: self.path.clone(),
+            object: obj.clone(),
+            message: format!("not well-formed XML: {e}"),
+        })?;
+        let g = h5::group_require(self.h5(), "Provenance").map_err(|m| self.err(&obj, m))?;
+        if h5::exists(&g, name).map_err(|m| self.err(&obj, m))? {
+            let ds = h5::dataset_open(&g, name).map_err(|m| self.err(&obj, m))?;
+            return h5::bytes_dataset_overwrite(&ds, xml).map_err(|m| self.err(&obj, m));
+        }
+        self.write_blob(&g, name, xml, true).map_err(|m| self.err(&obj, m))?;
+        Ok(())
+    }
+}
+
+pub(crate) fn path_str(path: &Path) -> Result<&str> {
+    path.to_str().ok_or_else(|| FormatError::Invalid {
+        path: path.into(),
+        object: "/".into(),
+        message: "the path is not valid UTF-8".into(),
+    })
+}
+
+/// The first few names, for error messages.
+pub(crate) fn summarize(names: &[String]) -> String {
+    if names.is_empty() {
+        return "none".into();
+    }
+    let mut s = names.iter().take(8).cloned().collect::<Vec<_>>().join(", ");
+    if names.len() > 8 {
+        s.push_str(&format!(", ... ({} in all)", names.len()));
+    }
+    s
+}
+
+/// `bytes.strip()` as pyasdf reads XML blobs.
+pub(crate) fn trim_ascii(mut b: Vec<u8>) -> Vec<u8> {
+    while b.last().is_some_and(|c| c.is_ascii_whitespace()) {
+        b.pop();
+    }
+    let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
+    b.drain(..start);
+    b
+}

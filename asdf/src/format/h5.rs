@@ -1,0 +1,847 @@
+//! A thin, safe layer over the HDF5 C API for exactly what ASDF needs.
+//!
+//! pyasdf compatibility depends on details the high-level `hdf5` crate does not expose (fixed-length
+//! NUL-padded string attributes of run-time length, direct chunk I/O, the filter pipeline of an
+//! existing dataset), so this module speaks to `hdf5-sys` directly. Every call goes through
+//! [`hdf5::sync::sync`], the crate-wide lock that serialises libhdf5 (Debian's build is not
+//! thread-safe). Handles are reference counted RAII values ([`Hid`]).
+//!
+//! Errors are plain strings here (the HDF5 error stack, flattened); the `format` layer above adds
+//! the file and object they concern.
+
+use std::ffi::{c_char, c_void, CStr, CString};
+use std::ptr;
+
+use hdf5_sys::h5::{herr_t, hsize_t, H5_index_t, H5_iter_order_t};
+use hdf5_sys::h5a::*;
+use hdf5_sys::h5d::*;
+use hdf5_sys::h5f::*;
+use hdf5_sys::h5g::*;
+use hdf5_sys::h5i::{hid_t, H5I_type_t, H5Idec_ref, H5Iget_type};
+use hdf5_sys::h5l::H5Lexists;
+use hdf5_sys::h5l::H5Lget_name_by_idx;
+use hdf5_sys::h5o::H5Oopen;
+use hdf5_sys::h5p::*;
+use hdf5_sys::h5s::*;
+use hdf5_sys::h5t::*;
+use hdf5_sys::h5z::H5Z_filter_t;
+
+/// Result of a raw HDF5 operation: the error is the flattened HDF5 error stack.
+pub(crate) type H5Result<T> = Result<T, String>;
+
+/// Runs `f` under the global HDF5 lock.
+pub(crate) fn locked<T>(f: impl FnOnce() -> T) -> T {
+    hdf5::sync::sync(f)
+}
+
+/// The current HDF5 error stack as one line, innermost message last.
+fn stack_message(what: &str) -> String {
+    let detail = hdf5::Error::query()
+        .ok()
+        .and_then(|e| e.stack())
+        .map(|s| {
+            s.iter()
+                .map(|f| f.desc().to_string())
+                .filter(|d| !d.is_empty())
+                .collect::<Vec<_>>()
+                .join(": ")
+        })
+        .unwrap_or_default();
+    if detail.is_empty() {
+        what.to_string()
+    } else {
+        format!("{what}: {detail}")
+    }
+}
+
+fn check_id(id: hid_t, what: impl FnOnce() -> String) -> H5Result<Hid> {
+    if id < 0 {
+        Err(stack_message(&what()))
+    } else {
+        Ok(Hid(id))
+    }
+}
+
+fn check(ret: herr_t, what: impl FnOnce() -> String) -> H5Result<()> {
+    if ret < 0 {
+        Err(stack_message(&what()))
+    } else {
+        Ok(())
+    }
+}
+
+fn cstr(s: &str) -> H5Result<CString> {
+    CString::new(s).map_err(|_| format!("name {s:?} contains a NUL byte"))
+}
+
+/// An owned HDF5 identifier (file, group, dataset, attribute, dataspace, datatype or property list).
+/// Dropping it releases the reference under the HDF5 lock.
+#[derive(Debug)]
+pub(crate) struct Hid(hid_t);
+
+impl Hid {
+    pub(crate) fn id(&self) -> hid_t {
+        self.0
+    }
+}
+
+impl Drop for Hid {
+    fn drop(&mut self) {
+        locked(|| unsafe {
+            H5Idec_ref(self.0);
+        });
+    }
+}
+
+/// The storage type of a 1-D numeric dataset, with its byte order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NumType {
+    pub(crate) kind: NumKind,
+    pub(crate) big_endian: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NumKind {
+    I8,
+    I16,
+    I32,
+    I64,
+    U8,
+    U16,
+    U32,
+    U64,
+    F32,
+    F64,
+}
+
+impl NumKind {
+    pub(crate) fn size(self) -> usize {
+        match self {
+            NumKind::I8 | NumKind::U8 => 1,
+            NumKind::I16 | NumKind::U16 => 2,
+            NumKind::I32 | NumKind::U32 | NumKind::F32 => 4,
+            NumKind::I64 | NumKind::U64 | NumKind::F64 => 8,
+        }
+    }
+
+    /// numpy-style name, for messages (`i4`, `f8`, ...).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            NumKind::I8 => "i1",
+            NumKind::I16 => "i2",
+            NumKind::I32 => "i4",
+            NumKind::I64 => "i8",
+            NumKind::U8 => "u1",
+            NumKind::U16 => "u2",
+            NumKind::U32 => "u4",
+            NumKind::U64 => "u8",
+            NumKind::F32 => "f4",
+            NumKind::F64 => "f8",
+        }
+    }
+}
+
+impl NumType {
+    pub(crate) fn native(kind: NumKind) -> Self {
+        NumType { kind, big_endian: cfg!(target_endian = "big") }
+    }
+
+    /// A new HDF5 datatype for this type (file byte order as given).
+    fn to_h5(self) -> H5Result<Hid> {
+        unsafe {
+            let base = match (self.kind, self.big_endian) {
+                (NumKind::I8, false) => *H5T_STD_I8LE,
+                (NumKind::I8, true) => *H5T_STD_I8BE,
+                (NumKind::I16, false) => *H5T_STD_I16LE,
+                (NumKind::I16, true) => *H5T_STD_I16BE,
+                (NumKind::I32, false) => *H5T_STD_I32LE,
+                (NumKind::I32, true) => *H5T_STD_I32BE,
+                (NumKind::I64, false) => *H5T_STD_I64LE,
+                (NumKind::I64, true) => *H5T_STD_I64BE,
+                (NumKind::U8, false) => *H5T_STD_U8LE,
+                (NumKind::U8, true) => *H5T_STD_U8BE,
+                (NumKind::U16, false) => *H5T_STD_U16LE,
+                (NumKind::U16, true) => *H5T_STD_U16BE,
+                (NumKind::U32, false) => *H5T_STD_U32LE,
+                (NumKind::U32, true) => *H5T_STD_U32BE,
+                (NumKind::U64, false) => *H5T_STD_U64LE,
+                (NumKind::U64, true) => *H5T_STD_U64BE,
+                (NumKind::F32, false) => *H5T_IEEE_F32LE,
+                (NumKind::F32, true) => *H5T_IEEE_F32BE,
+                (NumKind::F64, false) => *H5T_IEEE_F64LE,
+                (NumKind::F64, true) => *H5T_IEEE_F64BE,
+            };
+            check_id(H5Tcopy(base), || "H5Tcopy".into())
+        }
+    }
+
+    fn from_h5(t: hid_t) -> H5Result<Self> {
+        unsafe {
+            let class = H5Tget_class(t);
+            let size = H5Tget_size(t);
+            let big_endian = H5Tget_order(t) == H5T_order_t::H5T_ORDER_BE;
+            let kind = match class {
+                H5T_class_t::H5T_INTEGER => {
+                    let signed = H5Tget_sign(t) == H5T_sign_t::H5T_SGN_2;
+                    match (signed, size) {
+                        (true, 1) => NumKind::I8,
+                        (true, 2) => NumKind::I16,
+                        (true, 4) => NumKind::I32,
+                        (true, 8) => NumKind::I64,
+                        (false, 1) => NumKind::U8,
+                        (false, 2) => NumKind::U16,
+                        (false, 4) => NumKind::U32,
+                        (false, 8) => NumKind::U64,
+                        _ => return Err(format!("integer type of {size} bytes is not supported")),
+                    }
+                }
+                H5T_class_t::H5T_FLOAT => match size {
+                    4 => NumKind::F32,
+                    8 => NumKind::F64,
+                    _ => return Err(format!("float type of {size} bytes is not supported")),
+                },
+                other => return Err(format!("datatype class {other:?} is not numeric")),
+            };
+            Ok(NumType { kind, big_endian })
+        }
+    }
+}
+
+/// A filter in a dataset's pipeline, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FilterInfo {
+    pub(crate) id: H5Z_filter_t,
+    pub(crate) params: Vec<u32>,
+}
+
+pub(crate) use hdf5_sys::h5z::{
+    H5Z_FILTER_DEFLATE as FILTER_DEFLATE, H5Z_FILTER_FLETCHER32 as FILTER_FLETCHER32,
+    H5Z_FILTER_SHUFFLE as FILTER_SHUFFLE,
+};
+
+/// Which filters a new dataset gets, in h5py's order: shuffle, deflate, fletcher32.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Pipeline {
+    pub(crate) shuffle: bool,
+    pub(crate) deflate: Option<u32>,
+    pub(crate) fletcher32: bool,
+}
+
+// ------------------------------------------------------------------------------------------------
+// Files
+
+/// Creates a new file (fails if it exists), with libver "earliest" like h5py's default.
+pub(crate) fn file_create(path: &str) -> H5Result<Hid> {
+    let c = cstr(path)?;
+    locked(|| unsafe {
+        let fapl = check_id(H5Pcreate(*H5P_CLS_FILE_ACCESS), || "H5Pcreate(fapl)".into())?;
+        check(H5Pset_file_locking(fapl.id(), 0, 1), || "H5Pset_file_locking".into())?;
+        check_id(H5Fcreate(c.as_ptr(), H5F_ACC_EXCL, H5P_DEFAULT, fapl.id()), || {
+            format!("cannot create {path}")
+        })
+    })
+}
+
+/// Opens an existing file, read-only or read-write, with file locking off (pyasdf #70).
+pub(crate) fn file_open(path: &str, write: bool) -> H5Result<Hid> {
+    let c = cstr(path)?;
+    locked(|| unsafe {
+        let fapl = check_id(H5Pcreate(*H5P_CLS_FILE_ACCESS), || "H5Pcreate(fapl)".into())?;
+        check(H5Pset_file_locking(fapl.id(), 0, 1), || "H5Pset_file_locking".into())?;
+        let flags = if write { H5F_ACC_RDWR } else { H5F_ACC_RDONLY };
+        check_id(H5Fopen(c.as_ptr(), flags, fapl.id()), || format!("cannot open {path}"))
+    })
+}
+
+/// Whether a file on disk has the HDF5 signature.
+pub(crate) fn is_hdf5(path: &str) -> bool {
+    let Ok(c) = cstr(path) else { return false };
+    locked(|| unsafe { H5Fis_hdf5(c.as_ptr()) > 0 })
+}
+
+pub(crate) fn file_flush(file: &Hid) -> H5Result<()> {
+    locked(|| unsafe {
+        check(H5Fflush(file.id(), H5F_scope_t::H5F_SCOPE_GLOBAL), || "H5Fflush".into())
+    })
+}
+
+/// Closes a file explicitly, reporting failure (a `Drop` cannot).
+pub(crate) fn file_close(file: Hid) -> H5Result<()> {
+    let id = file.id();
+    std::mem::forget(file);
+    locked(|| unsafe { check(H5Fclose(id), || "H5Fclose".into()) })
+}
+
+pub(crate) fn file_size(file: &Hid) -> H5Result<u64> {
+    locked(|| unsafe {
+        let mut size: hsize_t = 0;
+        check(H5Fget_filesize(file.id(), &mut size), || "H5Fget_filesize".into())?;
+        Ok(size)
+    })
+}
+
+// ------------------------------------------------------------------------------------------------
+// Links, groups, objects
+
+pub(crate) fn exists(loc: &Hid, name: &str) -> H5Result<bool> {
+    let c = cstr(name)?;
+    locked(|| unsafe {
+        let r = H5Lexists(loc.id(), c.as_ptr(), H5P_DEFAULT);
+        if r < 0 {
+            Err(stack_message(&format!("H5Lexists({name})")))
+        } else {
+            Ok(r > 0)
+        }
+    })
+}
+
+pub(crate) fn group_create(loc: &Hid, name: &str) -> H5Result<Hid> {
+    let c = cstr(name)?;
+    locked(|| unsafe {
+        let lcpl = check_id(H5Pcreate(*H5P_CLS_LINK_CREATE), || "H5Pcreate(lcpl)".into())?;
+        check(H5Pset_create_intermediate_group(lcpl.id(), 1), || "lcpl".into())?;
+        check_id(H5Gcreate2(loc.id(), c.as_ptr(), lcpl.id(), H5P_DEFAULT, H5P_DEFAULT), || {
+            format!("cannot create group {name}")
+        })
+    })
+}
+
+pub(crate) fn group_open(loc: &Hid, name: &str) -> H5Result<Hid> {
+    let c = cstr(name)?;
+    locked(|| unsafe {
+        check_id(H5Gopen2(loc.id(), c.as_ptr(), H5P_DEFAULT), || format!("cannot open group {name}"))
+    })
+}
+
+/// Opens a group, creating it (and its parents) if missing.
+pub(crate) fn group_require(loc: &Hid, name: &str) -> H5Result<Hid> {
+    if exists(loc, name)? {
+        group_open(loc, name)
+    } else {
+        group_create(loc, name)
+    }
+}
+
+/// The names of a group's members, sorted by name (HDF5's name index).
+pub(crate) fn list(group: &Hid) -> H5Result<Vec<String>> {
+    locked(|| unsafe {
+        let mut info = std::mem::zeroed::<H5G_info_t>();
+        check(H5Gget_info(group.id(), &mut info), || "H5Gget_info".into())?;
+        let dot = c".";
+        let mut names = Vec::with_capacity(info.nlinks as usize);
+        for i in 0..info.nlinks {
+            let n = H5Lget_name_by_idx(
+                group.id(),
+                dot.as_ptr(),
+                H5_index_t::H5_INDEX_NAME,
+                H5_iter_order_t::H5_ITER_INC,
+                i,
+                ptr::null_mut(),
+                0,
+                H5P_DEFAULT,
+            );
+            if n < 0 {
+                return Err(stack_message("H5Lget_name_by_idx"));
+            }
+            let mut buf = vec![0u8; n as usize + 1];
+            H5Lget_name_by_idx(
+                group.id(),
+                dot.as_ptr(),
+                H5_index_t::H5_INDEX_NAME,
+                H5_iter_order_t::H5_ITER_INC,
+                i,
+                buf.as_mut_ptr() as *mut c_char,
+                buf.len(),
+                H5P_DEFAULT,
+            );
+            buf.truncate(n as usize);
+            names.push(String::from_utf8_lossy(&buf).into_owned());
+        }
+        Ok(names)
+    })
+}
+
+/// What kind of object a member is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ObjKind {
+    Group,
+    Dataset,
+    Other,
+}
+
+pub(crate) fn kind_of(loc: &Hid, name: &str) -> H5Result<ObjKind> {
+    let c = cstr(name)?;
+    locked(|| unsafe {
+        let obj = check_id(H5Oopen(loc.id(), c.as_ptr(), H5P_DEFAULT), || format!("cannot open {name}"))?;
+        Ok(match H5Iget_type(obj.id()) {
+            H5I_type_t::H5I_GROUP => ObjKind::Group,
+            H5I_type_t::H5I_DATASET => ObjKind::Dataset,
+            _ => ObjKind::Other,
+        })
+    })
+}
+
+pub(crate) fn delete(loc: &Hid, name: &str) -> H5Result<()> {
+    let c = cstr(name)?;
+    locked(|| unsafe {
+        check(hdf5_sys::h5l::H5Ldelete(loc.id(), c.as_ptr(), H5P_DEFAULT), || format!("cannot delete {name}"))
+    })
+}
+
+// ------------------------------------------------------------------------------------------------
+// Datasets
+
+/// Creation settings of a new 1-D (or N-D) chunked, resizable dataset.
+#[derive(Debug, Clone)]
+pub(crate) struct NewDataset<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) dtype: NumType,
+    pub(crate) shape: &'a [u64],
+    pub(crate) chunk: &'a [u64],
+    pub(crate) pipeline: Pipeline,
+}
+
+pub(crate) fn dataset_create(loc: &Hid, spec: &NewDataset<'_>) -> H5Result<Hid> {
+    let c = cstr(spec.name)?;
+    locked(|| unsafe {
+        let t = spec.dtype.to_h5()?;
+        let dims: Vec<hsize_t> = spec.shape.to_vec();
+        let maxdims = vec![H5S_UNLIMITED; dims.len()];
+        let space = check_id(
+            H5Screate_simple(dims.len() as i32, dims.as_ptr(), maxdims.as_ptr()),
+            || "H5Screate_simple".into(),
+        )?;
+        let dcpl = check_id(H5Pcreate(*H5P_CLS_DATASET_CREATE), || "H5Pcreate(dcpl)".into())?;
+        let chunk: Vec<hsize_t> = spec.chunk.to_vec();
+        check(H5Pset_chunk(dcpl.id(), chunk.len() as i32, chunk.as_ptr()), || "H5Pset_chunk".into())?;
+        // h5py >= 3 does not store object modification times.
+        check(H5Pset_obj_track_times(dcpl.id(), 0), || "H5Pset_obj_track_times".into())?;
+        if spec.pipeline.shuffle {
+            check(H5Pset_shuffle(dcpl.id()), || "H5Pset_shuffle".into())?;
+        }
+        if let Some(level) = spec.pipeline.deflate {
+            check(H5Pset_deflate(dcpl.id(), level), || "H5Pset_deflate".into())?;
+        }
+        if spec.pipeline.fletcher32 {
+            check(H5Pset_fletcher32(dcpl.id()), || "H5Pset_fletcher32".into())?;
+        }
+        let lcpl = check_id(H5Pcreate(*H5P_CLS_LINK_CREATE), || "H5Pcreate(lcpl)".into())?;
+        check(H5Pset_create_intermediate_group(lcpl.id(), 1), || "lcpl".into())?;
+        check_id(
+            H5Dcreate2(loc.id(), c.as_ptr(), t.id(), space.id(), lcpl.id(), dcpl.id(), H5P_DEFAULT),
+            || format!("cannot create dataset {}", spec.name),
+        )
+    })
+}
+
+pub(crate) fn dataset_open(loc: &Hid, name: &str) -> H5Result<Hid> {
+    let c = cstr(name)?;
+    locked(|| unsafe {
+        check_id(H5Dopen2(loc.id(), c.as_ptr(), H5P_DEFAULT), || format!("cannot open dataset {name}"))
+    })
+}
+
+/// The dataset's dimensions.
+pub(crate) fn dataset_shape(ds: &Hid) -> H5Result<Vec<u64>> {
+    locked(|| unsafe {
+        let space = check_id(H5Dget_space(ds.id()), || "H5Dget_space".into())?;
+        let n = H5Sget_simple_extent_ndims(space.id());
+        if n < 0 {
+            return Err(stack_message("H5Sget_simple_extent_ndims"));
+        }
+        let mut dims = vec![0 as hsize_t; n as usize];
+        H5Sget_simple_extent_dims(space.id(), dims.as_mut_ptr(), ptr::null_mut());
+        Ok(dims)
+    })
+}
+
+pub(crate) fn dataset_type(ds: &Hid) -> H5Result<NumType> {
+    locked(|| unsafe {
+        let t = check_id(H5Dget_type(ds.id()), || "H5Dget_type".into())?;
+        NumType::from_h5(t.id())
+    })
+}
+
+/// Chunk dimensions, or `None` for contiguous/compact storage.
+pub(crate) fn dataset_chunk(ds: &Hid) -> H5Result<Option<Vec<u64>>> {
+    locked(|| unsafe {
+        let dcpl = check_id(H5Dget_create_plist(ds.id()), || "H5Dget_create_plist".into())?;
+        if H5Pget_layout(dcpl.id()) != H5D_layout_t::H5D_CHUNKED {
+            return Ok(None);
+        }
+        let mut dims = [0 as hsize_t; 32];
+        let n = H5Pget_chunk(dcpl.id(), 32, dims.as_mut_ptr());
+        if n < 0 {
+            return Err(stack_message("H5Pget_chunk"));
+        }
+        Ok(Some(dims[..n as usize].to_vec()))
+    })
+}
+
+/// The filter pipeline of an existing dataset.
+pub(crate) fn dataset_filters(ds: &Hid) -> H5Result<Vec<FilterInfo>> {
+    locked(|| unsafe {
+        let dcpl = check_id(H5Dget_create_plist(ds.id()), || "H5Dget_create_plist".into())?;
+        let n = H5Pget_nfilters(dcpl.id());
+        let mut out = Vec::new();
+        for i in 0..n.max(0) {
+            let mut flags = 0u32;
+            let mut nelm: usize = 16;
+            let mut cd = [0u32; 16];
+            let mut name = [0 as c_char; 64];
+            let mut config = 0u32;
+            let id = H5Pget_filter2(
+                dcpl.id(),
+                i as u32,
+                &mut flags,
+                &mut nelm,
+                cd.as_mut_ptr(),
+                name.len(),
+                name.as_mut_ptr(),
+                &mut config,
+            );
+            if id < 0 {
+                return Err(stack_message("H5Pget_filter2"));
+            }
+            out.push(FilterInfo { id, params: cd[..nelm.min(16)].to_vec() });
+        }
+        Ok(out)
+    })
+}
+
+/// Reads a whole dataset into `out`, converting to `mem` (native order); `out` must have
+/// exactly `npts * mem.kind.size()` bytes.
+pub(crate) fn dataset_read_into(ds: &Hid, mem: NumType, out: &mut [u8]) -> H5Result<()> {
+    locked(|| unsafe {
+        let t = mem.to_h5()?;
+        check(
+            H5Dread(ds.id(), t.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.as_mut_ptr() as *mut c_void),
+            || "H5Dread".into(),
+        )
+    })
+}
+
+/// Reads elements `[start, start + count)` of a 1-D dataset.
+pub(crate) fn dataset_read_range(
+    ds: &Hid,
+    mem: NumType,
+    start: u64,
+    count: u64,
+    out: &mut [u8],
+) -> H5Result<()> {
+    locked(|| unsafe {
+        let t = mem.to_h5()?;
+        let fspace = check_id(H5Dget_space(ds.id()), || "H5Dget_space".into())?;
+        let st = [start as hsize_t];
+        let ct = [count as hsize_t];
+        check(
+            H5Sselect_hyperslab(fspace.id(), H5S_seloper_t::H5S_SELECT_SET, st.as_ptr(), ptr::null(), ct.as_ptr(), ptr::null()),
+            || "H5Sselect_hyperslab".into(),
+        )?;
+        let mspace = check_id(H5Screate_simple(1, ct.as_ptr(), ptr::null()), || "H5Screate_simple".into())?;
+        check(
+            H5Dread(ds.id(), t.id(), mspace.id(), fspace.id(), H5P_DEFAULT, out.as_mut_ptr() as *mut c_void),
+            || "H5Dread".into(),
+        )
+    })
+}
+
+/// Writes a whole dataset from `data` in memory type `mem`.
+pub(crate) fn dataset_write(ds: &Hid, mem: NumType, data: &[u8]) -> H5Result<()> {
+    locked(|| unsafe {
+        let t = mem.to_h5()?;
+        check(
+            H5Dwrite(ds.id(), t.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data.as_ptr() as *const c_void),
+            || "H5Dwrite".into(),
+        )
+    })
+}
+
+/// Writes one already-filtered chunk at element offset `offset` (direct chunk write).
+pub(crate) fn chunk_write(ds: &Hid, offset: &[u64], bytes: &[u8]) -> H5Result<()> {
+    locked(|| unsafe {
+        check(
+            H5Dwrite_chunk(ds.id(), H5P_DEFAULT, 0, offset.as_ptr(), bytes.len(), bytes.as_ptr() as *const c_void),
+            || "H5Dwrite_chunk".into(),
+        )
+    })
+}
+
+/// Reads one stored (still filtered) chunk at element offset `offset`; returns its bytes and the
+/// filter mask (bit i set = filter i was skipped for this chunk). `None` if never written.
+pub(crate) fn chunk_read(ds: &Hid, offset: &[u64]) -> H5Result<Option<(Vec<u8>, u32)>> {
+    locked(|| unsafe {
+        let mut size: hsize_t = 0;
+        let mut mask: u32 = 0;
+        let mut addr: u64 = 0;
+        check(
+            H5Dget_chunk_info_by_coord(ds.id(), offset.as_ptr(), &mut mask, &mut addr, &mut size),
+            || "H5Dget_chunk_info_by_coord".into(),
+        )?;
+        if addr == u64::MAX || size == 0 {
+            return Ok(None);
+        }
+        let mut buf = vec![0u8; size as usize];
+        check(
+            H5Dread_chunk(ds.id(), H5P_DEFAULT, offset.as_ptr(), &mut mask, buf.as_mut_ptr() as *mut c_void),
+            || "H5Dread_chunk".into(),
+        )?;
+        Ok(Some((buf, mask)))
+    })
+}
+
+/// Creates a 1-D int8 dataset holding raw bytes (the XML blobs of ASDF).
+pub(crate) fn bytes_dataset_create(
+    loc: &Hid,
+    name: &str,
+    bytes: &[u8],
+    chunk: u64,
+    pipeline: Pipeline,
+) -> H5Result<Hid> {
+    let spec = NewDataset {
+        name,
+        dtype: NumType { kind: NumKind::I8, big_endian: false },
+        shape: &[bytes.len() as u64],
+        chunk: &[chunk],
+        pipeline,
+    };
+    let ds = dataset_create(loc, &spec)?;
+    if !bytes.is_empty() {
+        dataset_write(&ds, NumType::native(NumKind::I8), bytes)?;
+    }
+    Ok(ds)
+}
+
+/// Resizes a 1-D chunked dataset and overwrites it with `bytes`.
+pub(crate) fn bytes_dataset_overwrite(ds: &Hid, bytes: &[u8]) -> H5Result<()> {
+    locked(|| unsafe {
+        let dims = [bytes.len() as hsize_t];
+        check(H5Dset_extent(ds.id(), dims.as_ptr()), || "H5Dset_extent (is the dataset chunked?)".into())
+    })?;
+    if !bytes.is_empty() {
+        dataset_write(ds, NumType::native(NumKind::I8), bytes)?;
+    }
+    Ok(())
+}
+
+/// Reads a 1-D byte dataset (any 1-byte integer type).
+pub(crate) fn bytes_dataset_read(ds: &Hid) -> H5Result<Vec<u8>> {
+    let n = dataset_shape(ds)?.first().copied().unwrap_or(0) as usize;
+    let mut buf = vec![0u8; n];
+    if n > 0 {
+        dataset_read_into(ds, NumType::native(NumKind::I8), &mut buf)?;
+    }
+    Ok(buf)
+}
+
+// ------------------------------------------------------------------------------------------------
+// Attributes
+
+/// The value of an attribute, as ASDF uses them.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum AttrValue {
+    Int(i64),
+    Float(f64),
+    Str(String),
+}
+
+pub(crate) fn attr_names(obj: &Hid) -> H5Result<Vec<String>> {
+    locked(|| unsafe {
+        let mut info = std::mem::zeroed::<hdf5_sys::h5o::H5O_info1_t>();
+        #[allow(deprecated)] // present in every 1.10+ library; the replacement is 1.12-only
+        check(hdf5_sys::h5o::H5Oget_info1(obj.id(), &mut info), || "H5Oget_info".into())?;
+        let dot = c".";
+        let mut out = Vec::new();
+        for i in 0..info.num_attrs {
+            let n = H5Aget_name_by_idx(
+                obj.id(),
+                dot.as_ptr(),
+                H5_index_t::H5_INDEX_NAME,
+                H5_iter_order_t::H5_ITER_INC,
+                i,
+                ptr::null_mut(),
+                0,
+                H5P_DEFAULT,
+            );
+            if n < 0 {
+                return Err(stack_message("H5Aget_name_by_idx"));
+            }
+            let mut buf = vec![0u8; n as usize + 1];
+            H5Aget_name_by_idx(
+                obj.id(),
+                dot.as_ptr(),
+                H5_index_t::H5_INDEX_NAME,
+                H5_iter_order_t::H5_ITER_INC,
+                i,
+                buf.as_mut_ptr() as *mut c_char,
+                buf.len(),
+                H5P_DEFAULT,
+            );
+            buf.truncate(n as usize);
+            out.push(String::from_utf8_lossy(&buf).into_owned());
+        }
+        Ok(out)
+    })
+}
+
+fn attr_create(obj: &Hid, name: &str, t: &Hid) -> H5Result<Hid> {
+    let c = cstr(name)?;
+    unsafe {
+        if H5Aexists(obj.id(), c.as_ptr()) > 0 {
+            check(H5Adelete(obj.id(), c.as_ptr()), || format!("cannot replace attribute {name}"))?;
+        }
+        let space = check_id(H5Screate(H5S_class_t::H5S_SCALAR), || "H5Screate".into())?;
+        check_id(H5Acreate2(obj.id(), c.as_ptr(), t.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT), || {
+            format!("cannot create attribute {name}")
+        })
+    }
+}
+
+/// Writes a scalar fixed-length ASCII string attribute, NULLPAD, of size `len + 1` with an explicit
+/// trailing NUL: exactly what pyasdf writes for `file_format`, the ids and `provenance_id`.
+pub(crate) fn attr_write_fixed_str(obj: &Hid, name: &str, value: &str) -> H5Result<()> {
+    locked(|| unsafe {
+        let t = check_id(H5Tcopy(*H5T_C_S1), || "H5Tcopy".into())?;
+        let mut bytes = value.as_bytes().to_vec();
+        bytes.push(0);
+        check(H5Tset_size(t.id(), bytes.len()), || "H5Tset_size".into())?;
+        check(H5Tset_strpad(t.id(), H5T_str_t::H5T_STR_NULLPAD), || "H5Tset_strpad".into())?;
+        check(H5Tset_cset(t.id(), H5T_cset_t::H5T_CSET_ASCII), || "H5Tset_cset".into())?;
+        let a = attr_create(obj, name, &t)?;
+        check(H5Awrite(a.id(), t.id(), bytes.as_ptr() as *const c_void), || format!("cannot write attribute {name}"))
+    })
+}
+
+/// Writes a scalar variable-length UTF-8 string attribute (pyasdf's `labels`, h5py's str).
+pub(crate) fn attr_write_vlen_str(obj: &Hid, name: &str, value: &str) -> H5Result<()> {
+    let c = cstr(value)?;
+    locked(|| unsafe {
+        let t = check_id(H5Tcopy(*H5T_C_S1), || "H5Tcopy".into())?;
+        check(H5Tset_size(t.id(), H5T_VARIABLE), || "H5Tset_size".into())?;
+        check(H5Tset_strpad(t.id(), H5T_str_t::H5T_STR_NULLTERM), || "H5Tset_strpad".into())?;
+        check(H5Tset_cset(t.id(), H5T_cset_t::H5T_CSET_UTF8), || "H5Tset_cset".into())?;
+        let a = attr_create(obj, name, &t)?;
+        let p: *const c_char = c.as_ptr();
+        check(H5Awrite(a.id(), t.id(), &p as *const *const c_char as *const c_void), || {
+            format!("cannot write attribute {name}")
+        })
+    })
+}
+
+pub(crate) fn attr_write_i64(obj: &Hid, name: &str, value: i64) -> H5Result<()> {
+    locked(|| unsafe {
+        let t = check_id(H5Tcopy(*H5T_STD_I64LE), || "H5Tcopy".into())?;
+        let a = attr_create(obj, name, &t)?;
+        let mt = *H5T_NATIVE_INT64;
+        check(H5Awrite(a.id(), mt, &value as *const i64 as *const c_void), || format!("cannot write attribute {name}"))
+    })
+}
+
+pub(crate) fn attr_write_f64(obj: &Hid, name: &str, value: f64) -> H5Result<()> {
+    locked(|| unsafe {
+        let t = check_id(H5Tcopy(*H5T_IEEE_F64LE), || "H5Tcopy".into())?;
+        let a = attr_create(obj, name, &t)?;
+        let mt = *H5T_NATIVE_DOUBLE;
+        check(H5Awrite(a.id(), mt, &value as *const f64 as *const c_void), || format!("cannot write attribute {name}"))
+    })
+}
+
+/// Reads a scalar attribute of any string, integer or float type. Strings may be fixed or
+/// variable length, NUL-padded or NUL-terminated; trailing NULs are stripped.
+pub(crate) fn attr_read(obj: &Hid, name: &str) -> H5Result<AttrValue> {
+    let c = cstr(name)?;
+    locked(|| unsafe {
+        let a = check_id(H5Aopen(obj.id(), c.as_ptr(), H5P_DEFAULT), || format!("cannot open attribute {name}"))?;
+        let t = check_id(H5Aget_type(a.id()), || "H5Aget_type".into())?;
+        let space = check_id(H5Aget_space(a.id()), || "H5Aget_space".into())?;
+        let npoints = H5Sget_simple_extent_npoints(space.id());
+        match H5Tget_class(t.id()) {
+            H5T_class_t::H5T_STRING => {
+                if npoints != 1 {
+                    return Err(format!("attribute {name} is a string array, expected a scalar"));
+                }
+                if H5Tis_variable_str(t.id()) > 0 {
+                    let mut p: *mut c_char = ptr::null_mut();
+                    let mt = check_id(H5Tcopy(*H5T_C_S1), || "H5Tcopy".into())?;
+                    H5Tset_size(mt.id(), H5T_VARIABLE);
+                    H5Tset_cset(mt.id(), H5Tget_cset(t.id()));
+                    check(H5Aread(a.id(), mt.id(), &mut p as *mut *mut c_char as *mut c_void), || {
+                        format!("cannot read attribute {name}")
+                    })?;
+                    if p.is_null() {
+                        return Ok(AttrValue::Str(String::new()));
+                    }
+                    let s = CStr::from_ptr(p).to_string_lossy().into_owned();
+                    hdf5_sys::h5::H5free_memory(p as *mut c_void);
+                    Ok(AttrValue::Str(s))
+                } else {
+                    let size = H5Tget_size(t.id());
+                    let mut buf = vec![0u8; size];
+                    check(H5Aread(a.id(), t.id(), buf.as_mut_ptr() as *mut c_void), || {
+                        format!("cannot read attribute {name}")
+                    })?;
+                    while buf.last() == Some(&0) || buf.last() == Some(&b' ') && H5Tget_strpad(t.id()) == H5T_str_t::H5T_STR_SPACEPAD {
+                        buf.pop();
+                    }
+                    if let Some(p) = buf.iter().position(|&b| b == 0) {
+                        buf.truncate(p);
+                    }
+                    Ok(AttrValue::Str(String::from_utf8_lossy(&buf).into_owned()))
+                }
+            }
+            H5T_class_t::H5T_INTEGER if npoints == 1 => {
+                let mut v: i64 = 0;
+                check(H5Aread(a.id(), *H5T_NATIVE_INT64, &mut v as *mut i64 as *mut c_void), || {
+                    format!("cannot read attribute {name}")
+                })?;
+                Ok(AttrValue::Int(v))
+            }
+            H5T_class_t::H5T_FLOAT if npoints == 1 => {
+                let mut v: f64 = 0.0;
+                check(H5Aread(a.id(), *H5T_NATIVE_DOUBLE, &mut v as *mut f64 as *mut c_void), || {
+                    format!("cannot read attribute {name}")
+                })?;
+                Ok(AttrValue::Float(v))
+            }
+            other => Err(format!("attribute {name} has unsupported type class {other:?} (or is not a scalar)")),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_and_vlen_strings_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.h5");
+        let f = file_create(p.to_str().unwrap()).unwrap();
+        attr_write_fixed_str(&f, "file_format", "ASDF").unwrap();
+        attr_write_vlen_str(&f, "labels", "a,b").unwrap();
+        attr_write_i64(&f, "starttime", 1_333_549_302_310_000_128).unwrap();
+        attr_write_f64(&f, "sampling_rate", 40.0).unwrap();
+        assert_eq!(attr_read(&f, "file_format").unwrap(), AttrValue::Str("ASDF".into()));
+        assert_eq!(attr_read(&f, "labels").unwrap(), AttrValue::Str("a,b".into()));
+        assert_eq!(attr_read(&f, "starttime").unwrap(), AttrValue::Int(1_333_549_302_310_000_128));
+        assert_eq!(attr_read(&f, "sampling_rate").unwrap(), AttrValue::Float(40.0));
+        let mut names = attr_names(&f).unwrap();
+        names.sort();
+        assert_eq!(names, ["file_format", "labels", "sampling_rate", "starttime"]);
+        assert!(attr_read(&f, "nope").is_err());
+    }
+
+    #[test]
+    fn groups_list_sorted() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("g.h5");
+        let f = file_create(p.to_str().unwrap()).unwrap();
+        for n in ["b", "a", "c/d"] {
+            group_create(&f, n).unwrap();
+        }
+        assert_eq!(list(&f).unwrap(), ["a", "b", "c"]);
+        assert_eq!(kind_of(&f, "c").unwrap(), ObjKind::Group);
+        assert!(exists(&f, "c/d").unwrap());
+        assert!(!exists(&f, "x").unwrap());
+    }
+}

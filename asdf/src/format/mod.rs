@@ -1,0 +1,32 @@
+//! The file-format layer: ASDF on HDF5, compatible with pyasdf in both directions.
+//!
+//! Names, attributes and their exact HDF5 string types, chunking, filters and versions follow
+//! pyasdf 0.8.2 (see `shared/docs/pyasdf-reference.md`). No processing logic lives here.
+
+mod auxiliary;
+mod chunking;
+pub(crate) mod codec;
+mod error;
+mod file;
+pub(crate) mod h5;
+mod names;
+pub mod sample;
+mod station;
+mod stationxml;
+mod version;
+mod waveforms;
+
+pub use auxiliary::{AuxiliaryData, Parameter};
+pub use chunking::guess_chunk;
+pub use error::{FormatError, Result};
+pub use file::{AsdfFile, Compression};
+pub(crate) use file::summarize;
+pub use names::{
+    is_valid_auxiliary_segment, is_valid_provenance_name, is_valid_station_name, validate_tag, InvalidTag,
+    WaveformName,
+};
+pub use sample::{write_sample, SampleOptions};
+pub use station::StationGroup;
+pub use stationxml::StationXmlError;
+pub use version::FormatVersion;
+pub use waveforms::{encode_trace, EncodedTrace};

@@ -1,0 +1,250 @@
+//! A realistic sample data set, made without any download: stations with three channels of
+//! int32 counts, StationXML with a full response (poles & zeros, digitiser, FIR with decimation),
+//! and one QuakeML event the waveforms refer to.
+
+use std::path::Path;
+
+use crate::model::event::Events;
+use crate::model::inventory::{Channel, Inventory, Network, Station};
+use crate::model::response::*;
+use crate::model::stream::Stream;
+use crate::model::time::UtcTime;
+use crate::model::trace::Trace;
+
+use super::error::Result;
+use super::file::{AsdfFile, Compression};
+use super::version::FormatVersion;
+
+/// What to generate.
+///
+/// ```no_run
+/// use asdf::format::SampleOptions;
+/// let opts = SampleOptions { stations: 4, seconds: 600.0, ..SampleOptions::default() };
+/// asdf::format::write_sample("sample.h5", &opts)?;
+/// # Ok::<(), asdf::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct SampleOptions {
+    pub stations: usize,
+    /// Length of each trace in seconds.
+    pub seconds: f64,
+    /// Sampling rate in Hz.
+    pub rate: f64,
+    /// Random seed: the same seed gives the same file content.
+    pub seed: u64,
+    pub tag: String,
+    pub compression: Compression,
+    pub start: UtcTime,
+}
+
+impl Default for SampleOptions {
+    fn default() -> Self {
+        SampleOptions {
+            stations: 10,
+            seconds: 600.0,
+            rate: 100.0,
+            seed: 1,
+            tag: "raw_recording".into(),
+            compression: Compression::default(),
+            start: UtcTime::from_ymd_hms(2020, 1, 1, 0, 0, 0, 0),
+        }
+    }
+}
+
+/// SplitMix64 with Box-Muller normals: small, deterministic, no dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn normal(&mut self) -> f64 {
+        let u1 = self.uniform().max(f64::MIN_POSITIVE);
+        let u2 = self.uniform();
+        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+    }
+}
+
+/// A broadband channel response: STS-2-like seismometer (M/S -> V), 24-bit digitiser
+/// (V -> COUNTS) and a symmetric FIR anti-alias stage that decimates by 1.
+pub fn broadband_response(rate: f64) -> Response {
+    let zeros = vec![Complex64::new(0.0, 0.0), Complex64::new(0.0, 0.0)];
+    let poles = vec![Complex64::new(-0.037, 0.037), Complex64::new(-0.037, -0.037), Complex64::new(-251.3, 0.0)];
+    // A0 normalises |H(2 pi i f)| to 1 at 1 Hz.
+    let s = Complex64::new(0.0, 2.0 * std::f64::consts::PI);
+    let h: Complex64 = zeros.iter().map(|z| s - z).product::<Complex64>() / poles.iter().map(|p| s - p).product::<Complex64>();
+    let seismometer = Stage {
+        number: 1,
+        input_units: "M/S".into(),
+        output_units: "V".into(),
+        gain: Some((1500.0, 1.0)),
+        decimation: None,
+        kind: StageKind::PolesZeros(PolesZeros {
+            transfer_function: PzTransferFunction::LaplaceRadians,
+            normalization_factor: 1.0 / h.norm(),
+            normalization_frequency: 1.0,
+            zeros,
+            poles,
+        }),
+        name: None,
+    };
+    let digitiser = Stage {
+        number: 2,
+        input_units: "V".into(),
+        output_units: "COUNTS".into(),
+        gain: Some((419_430.0, 1.0)),
+        decimation: Some(Decimation { input_sample_rate: rate, factor: 1, offset: 0, delay: 0.0, correction: 0.0 }),
+        kind: StageKind::Coefficients(Coefficients {
+            transfer_function: CfTransferFunction::Digital,
+            numerators: vec![1.0],
+            denominators: vec![],
+        }),
+        name: None,
+    };
+    // A short half-band-free lowpass (Hann-windowed sinc at 0.4 x Nyquist), stored half (ODD).
+    let taps = 11usize;
+    let mid = (taps - 1) as f64 / 2.0;
+    let fc = 0.4 * 0.5;
+    let mut h: Vec<f64> = (0..taps)
+        .map(|i| {
+            let x = i as f64 - mid;
+            let sinc = if x == 0.0 { 2.0 * fc } else { (2.0 * std::f64::consts::PI * fc * x).sin() / (std::f64::consts::PI * x) };
+            let w = 0.5 - 0.5 * (2.0 * std::f64::consts::PI * i as f64 / (taps - 1) as f64).cos();
+            sinc * w
+        })
+        .collect();
+    let sum: f64 = h.iter().sum();
+    h.iter_mut().for_each(|x| *x /= sum);
+    let fir = Stage {
+        number: 3,
+        input_units: "COUNTS".into(),
+        output_units: "COUNTS".into(),
+        gain: Some((1.0, 1.0)),
+        decimation: Some(Decimation { input_sample_rate: rate, factor: 1, offset: 0, delay: mid / rate, correction: mid / rate }),
+        kind: StageKind::Fir(Fir { symmetry: Symmetry::Odd, numerator_coefficients: h[..=taps / 2].to_vec() }),
+        name: None,
+    };
+    Response {
+        instrument_sensitivity: Some(Sensitivity {
+            value: 1500.0 * 419_430.0,
+            frequency: 1.0,
+            input_units: "M/S".into(),
+            output_units: "COUNTS".into(),
+        }),
+        instrument_polynomial: None,
+        stages: vec![seismometer, digitiser, fir],
+    }
+}
+
+/// The StationXML of one sample station: HHZ, HHN, HHE with [`broadband_response`].
+pub fn station_inventory(net: &str, sta: &str, lat: f64, lon: f64, rate: f64, start: UtcTime) -> Inventory {
+    let since = UtcTime::from_ymd_hms(2010, 1, 1, 0, 0, 0, 0).min(start);
+    let channels = [("HHZ", 0.0, -90.0), ("HHN", 0.0, 0.0), ("HHE", 90.0, 0.0)]
+        .into_iter()
+        .map(|(code, az, dip)| Channel {
+            code: code.into(),
+            location_code: String::new(),
+            start_date: Some(since),
+            latitude: lat,
+            longitude: lon,
+            elevation: 100.0,
+            depth: 0.0,
+            azimuth: Some(az),
+            dip: Some(dip),
+            sample_rate: Some(rate),
+            response: Some(broadband_response(rate)),
+            ..Channel::default()
+        })
+        .collect();
+    Inventory {
+        source: "asdf sample".into(),
+        schema_version: "1.1".into(),
+        created: Some(since),
+        networks: vec![Network {
+            code: net.into(),
+            stations: vec![Station {
+                code: sta.into(),
+                start_date: Some(since),
+                latitude: lat,
+                longitude: lon,
+                elevation: 100.0,
+                site_name: format!("Sample site {sta}"),
+                channels,
+                ..Station::default()
+            }],
+            ..Network::default()
+        }],
+        ..Inventory::default()
+    }
+}
+
+/// The sample event (origin 30 s after `start`, M 5.5) as QuakeML 1.2.
+pub fn sample_event(start: UtcTime) -> Events {
+    let t = start + 30.0;
+    let xml = format!(
+        r#"<?xml version='1.0' encoding='utf-8'?>
+<q:quakeml xmlns:q="http://quakeml.org/xmlns/quakeml/1.2" xmlns="http://quakeml.org/xmlns/bed/1.2">
+  <eventParameters publicID="smi:local/catalog/asdf-sample">
+    <event publicID="smi:local/event/1">
+      <origin publicID="smi:local/origin/1">
+        <time><value>{t}</value></time>
+        <latitude><value>10.0</value></latitude>
+        <longitude><value>20.0</value></longitude>
+        <depth><value>10000.0</value></depth>
+      </origin>
+      <magnitude publicID="smi:local/magnitude/1">
+        <mag><value>5.5</value></mag>
+      </magnitude>
+    </event>
+  </eventParameters>
+</q:quakeml>
+"#
+    );
+    Events::from_quakeml(xml.into_bytes()).expect("the sample QuakeML is well-formed")
+}
+
+/// The three traces of one sample station (int32 counts: a random walk, noise and a 0.2 Hz sine).
+pub fn station_stream(net: &str, sta: &str, opts: &SampleOptions, rng_seed: u64) -> Stream {
+    let mut rng = Rng(rng_seed);
+    let npts = (opts.seconds * opts.rate).round() as usize;
+    ["HHZ", "HHN", "HHE"]
+        .iter()
+        .map(|cha| {
+            let mut walk = 0.0;
+            let data: Vec<i32> = (0..npts)
+                .map(|i| {
+                    walk += rng.normal() * 50.0;
+                    let t = i as f64 / opts.rate;
+                    (walk * 0.01 + rng.normal() * 200.0 + 1000.0 * (2.0 * std::f64::consts::PI * 0.2 * t).sin()) as i32
+                })
+                .collect();
+            let mut tr = Trace::new(&format!("{net}.{sta}..{cha}"), opts.start, opts.rate, data);
+            tr.stats.asdf.event_ids = vec!["smi:local/event/1".into()];
+            tr
+        })
+        .collect()
+}
+
+/// Writes the sample data set to a new file (refusing to overwrite one).
+pub fn write_sample(path: impl AsRef<Path>, opts: &SampleOptions) -> Result<()> {
+    let path = path.as_ref();
+    let mut ds = AsdfFile::create_with(path, FormatVersion::V1_0_3, opts.compression)?;
+    ds.add_quakeml(&sample_event(opts.start))?;
+    let mut rng = Rng(opts.seed);
+    for i in 0..opts.stations {
+        let (net, sta) = ("XX", format!("S{i:04}"));
+        let lat = -60.0 + 120.0 * rng.uniform();
+        let lon = -180.0 + 360.0 * rng.uniform();
+        ds.add_stationxml(&station_inventory(net, &sta, lat, lon, opts.rate, opts.start))?;
+        let st = station_stream(net, &sta, opts, rng.next_u64());
+        ds.add_waveforms(&st, &opts.tag)?;
+    }
+    ds.close()
+}

@@ -1,0 +1,79 @@
+//! # asdf
+//!
+//! Read and write ASDF (Adaptable Seismic Data Format) files compatibly with pyasdf, process
+//! waveforms with ObsPy-equivalent operations, and run one function over every station of a file
+//! on all cores (rayon) or many machines (MPI).
+//!
+//! Layers, one module each:
+//! - [`format`]: ASDF on HDF5 (names, attributes, chunking, filters, StationXML/QuakeML blobs);
+//! - [`model`]: [`Trace`], [`Stream`], [`UtcTime`], [`Inventory`] with full responses, [`Events`];
+//! - [`signal`]: detrend, taper, Butterworth filters, `remove_response`, resampling, ...;
+//! - [`engine`]: `process` and `compare` over every station, sequential, threads or MPI ranks;
+//! - [`cli`]: the command line of generated job binaries and of the `asdf` tool.
+//!
+//! ## Crate feature flags
+//! - `mpi` (default): MPI ranks as an engine backend (needs MPICH and parallel HDF5 to build).
+//!   Without it (`--no-default-features --features macros`) everything runs on rayon threads.
+//! - `macros` (default): `#[asdf::station_processor]`.
+//!
+//! ```no_run
+//! use asdf::prelude::*;
+//! let ds = AsdfFile::open("input.h5")?;
+//! let sta = ds.station("XX.S0000")?;
+//! let mut st = sta.stream("raw_recording")?;
+//! st.detrend(Detrend::Linear);
+//! st.taper(0.05, Taper::Hann);
+//! st.bandpass(1.0, 10.0, 4, true)?;
+//! # Ok::<(), asdf::Error>(())
+//! ```
+#![warn(missing_docs)]
+#![allow(missing_docs)] // field-level docs are not required; items are documented
+
+pub mod cli;
+pub mod engine;
+pub mod format;
+pub mod model;
+pub mod signal;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use format::{AsdfFile, Compression, FormatError, FormatVersion, StationGroup};
+pub use model::event::Events;
+pub use model::inventory::{Channel, Coordinates, Inventory, Network, Station};
+pub use model::response::Response;
+pub use model::stream::{wildcard_match, Stream};
+pub use model::time::UtcTime;
+pub use model::trace::{AsdfStats, ByteOrder, Samples, Stats, Trace};
+pub use signal::SignalError;
+pub use engine::EngineError;
+
+#[cfg(feature = "macros")]
+#[doc(inline)]
+pub use asdf_macros::station_processor;
+
+/// The types a processing function and its tests usually need.
+pub mod prelude {
+    pub use crate::format::{AsdfFile, Compression, StationGroup};
+    pub use crate::model::event::Events;
+    pub use crate::model::inventory::Inventory;
+    pub use crate::model::stream::Stream;
+    pub use crate::model::time::UtcTime;
+    pub use crate::model::trace::{Samples, Stats, Trace};
+    pub use crate::signal::{Detrend, FilterKind, Interpolation, RemoveResponse, ResponseOutput, Side, SignalError, Taper};
+}
+
+/// Any error of this crate: one variant per layer, each naming the file, station or trace.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error(transparent)]
+    Format(#[from] FormatError),
+    #[error(transparent)]
+    Signal(#[from] SignalError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}
+
+/// Result with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,256 @@
+//! `Trace`: one contiguous time series with its header, as in ObsPy.
+
+use super::time::UtcTime;
+
+/// The samples of a trace in their stored type. ASDF allows i2 (from 1.0.1), i4, i8, f4 and f8;
+/// the type is kept as read until an operation needs floats ([`Samples::to_f64_mut`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Samples {
+    I16(Vec<i16>),
+    I32(Vec<i32>),
+    I64(Vec<i64>),
+    F32(Vec<f32>),
+    F64(Vec<f64>),
+}
+
+impl Samples {
+    /// Number of samples.
+    pub fn len(&self) -> usize {
+        match self {
+            Samples::I16(v) => v.len(),
+            Samples::I32(v) => v.len(),
+            Samples::I64(v) => v.len(),
+            Samples::F32(v) => v.len(),
+            Samples::F64(v) => v.len(),
+        }
+    }
+
+    /// True when there are no samples.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// numpy's name of the sample type: `i2`, `i4`, `i8`, `f4` or `f8`.
+    pub fn dtype(&self) -> &'static str {
+        match self {
+            Samples::I16(_) => "i2",
+            Samples::I32(_) => "i4",
+            Samples::I64(_) => "i8",
+            Samples::F32(_) => "f4",
+            Samples::F64(_) => "f8",
+        }
+    }
+
+    /// A float64 copy of the samples.
+    pub fn to_f64(&self) -> Vec<f64> {
+        match self {
+            Samples::I16(v) => v.iter().map(|&x| x as f64).collect(),
+            Samples::I32(v) => v.iter().map(|&x| x as f64).collect(),
+            Samples::I64(v) => v.iter().map(|&x| x as f64).collect(),
+            Samples::F32(v) => v.iter().map(|&x| x as f64).collect(),
+            Samples::F64(v) => v.clone(),
+        }
+    }
+
+    /// Converts the samples to float64 in place (if they are not already) and returns them.
+    pub fn to_f64_mut(&mut self) -> &mut Vec<f64> {
+        if !matches!(self, Samples::F64(_)) {
+            *self = Samples::F64(self.to_f64());
+        }
+        match self {
+            Samples::F64(v) => v,
+            _ => unreachable!("converted to F64 just above"),
+        }
+    }
+
+    /// The samples as float64 if they are float64 already.
+    pub fn as_f64(&self) -> Option<&[f64]> {
+        match self {
+            Samples::F64(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The samples as native-endian bytes (for writing).
+    pub fn as_bytes(&self) -> &[u8] {
+        fn bytes<T>(v: &[T]) -> &[u8] {
+            // SAFETY: plain numeric types without padding; the slice covers exactly the vector.
+            unsafe { std::slice::from_raw_parts(v.as_ptr() as *const u8, std::mem::size_of_val(v)) }
+        }
+        match self {
+            Samples::I16(v) => bytes(v),
+            Samples::I32(v) => bytes(v),
+            Samples::I64(v) => bytes(v),
+            Samples::F32(v) => bytes(v),
+            Samples::F64(v) => bytes(v),
+        }
+    }
+
+    /// Size of one sample in bytes.
+    pub fn item_size(&self) -> usize {
+        match self {
+            Samples::I16(_) => 2,
+            Samples::I32(_) | Samples::F32(_) => 4,
+            Samples::I64(_) | Samples::F64(_) => 8,
+        }
+    }
+}
+
+impl From<Vec<f64>> for Samples {
+    fn from(v: Vec<f64>) -> Self {
+        Samples::F64(v)
+    }
+}
+impl From<Vec<f32>> for Samples {
+    fn from(v: Vec<f32>) -> Self {
+        Samples::F32(v)
+    }
+}
+impl From<Vec<i32>> for Samples {
+    fn from(v: Vec<i32>) -> Self {
+        Samples::I32(v)
+    }
+}
+impl From<Vec<i64>> for Samples {
+    fn from(v: Vec<i64>) -> Self {
+        Samples::I64(v)
+    }
+}
+impl From<Vec<i16>> for Samples {
+    fn from(v: Vec<i16>) -> Self {
+        Samples::I16(v)
+    }
+}
+
+/// The ASDF part of a trace header (ObsPy's `stats.asdf`): where the trace came from and what it
+/// refers to. Carried through processing so that the output keeps the input's ids.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AsdfStats {
+    /// The waveform tag (e.g. `raw_recording`).
+    pub tag: String,
+    /// QuakeML resource ids of the events this trace belongs to.
+    pub event_ids: Vec<String>,
+    pub origin_ids: Vec<String>,
+    pub magnitude_ids: Vec<String>,
+    pub focal_mechanism_ids: Vec<String>,
+    /// Qualified name `{namespace}local` of a provenance record.
+    pub provenance_id: Option<String>,
+    pub labels: Vec<String>,
+    /// The ASDF version of the file the trace was read from, if any.
+    pub format_version: Option<String>,
+}
+
+/// A trace header: SEED identifiers, timing and the ASDF extras.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stats {
+    pub network: String,
+    pub station: String,
+    pub location: String,
+    pub channel: String,
+    /// Time of the first sample.
+    pub starttime: UtcTime,
+    /// Samples per second.
+    pub sampling_rate: f64,
+    pub asdf: AsdfStats,
+}
+
+impl Stats {
+    /// A header for `NET.STA.LOC.CHA` (the id split on dots) starting at `starttime`.
+    pub fn new(id: &str, starttime: UtcTime, sampling_rate: f64) -> Self {
+        let mut p = id.splitn(4, '.');
+        let mut next = || p.next().unwrap_or("").to_string();
+        Stats {
+            network: next(),
+            station: next(),
+            location: next(),
+            channel: next(),
+            starttime,
+            sampling_rate,
+            asdf: AsdfStats::default(),
+        }
+    }
+
+    /// Seconds between samples.
+    pub fn delta(&self) -> f64 {
+        1.0 / self.sampling_rate
+    }
+}
+
+/// One contiguous time series: samples plus header.
+///
+/// ```
+/// use asdf::{Trace, UtcTime};
+/// let t0: UtcTime = "2020-01-01T00:00:00".parse().unwrap();
+/// let tr = Trace::new("XX.S0001..HHZ", t0, 100.0, vec![0.0f64; 1000]);
+/// assert_eq!(tr.id(), "XX.S0001..HHZ");
+/// assert_eq!(tr.npts(), 1000);
+/// assert_eq!(tr.endtime().to_string(), "2020-01-01T00:00:09.990000000Z");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trace {
+    pub stats: Stats,
+    pub data: Samples,
+    /// Byte order the samples are stored with in a file (kept through a read/write round trip;
+    /// reset to native when an operation converts the samples to floats).
+    pub byte_order: ByteOrder,
+}
+
+/// Byte order of stored samples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ByteOrder {
+    Little,
+    Big,
+}
+
+impl ByteOrder {
+    /// This machine's order.
+    pub const fn native() -> Self {
+        if cfg!(target_endian = "big") {
+            ByteOrder::Big
+        } else {
+            ByteOrder::Little
+        }
+    }
+}
+
+impl Default for ByteOrder {
+    fn default() -> Self {
+        ByteOrder::native()
+    }
+}
+
+impl Trace {
+    /// A trace for `NET.STA.LOC.CHA`.
+    pub fn new(id: &str, starttime: UtcTime, sampling_rate: f64, data: impl Into<Samples>) -> Self {
+        Trace { stats: Stats::new(id, starttime, sampling_rate), data: data.into(), byte_order: ByteOrder::native() }
+    }
+
+    /// `NET.STA.LOC.CHA`.
+    pub fn id(&self) -> String {
+        let s = &self.stats;
+        format!("{}.{}.{}.{}", s.network, s.station, s.location, s.channel)
+    }
+
+    /// Number of samples.
+    pub fn npts(&self) -> usize {
+        self.data.len()
+    }
+
+    /// Time of the last sample (ObsPy's `endtime`); the starttime for an empty trace.
+    pub fn endtime(&self) -> UtcTime {
+        let n = self.npts();
+        if n == 0 {
+            self.stats.starttime
+        } else {
+            self.stats.starttime + (n - 1) as f64 / self.stats.sampling_rate
+        }
+    }
+
+    /// The samples as float64, converting them first if needed.
+    pub fn data_f64_mut(&mut self) -> &mut Vec<f64> {
+        if !matches!(self.data, Samples::F64(_)) {
+            self.byte_order = ByteOrder::native();
+        }
+        self.data.to_f64_mut()
+    }
+}

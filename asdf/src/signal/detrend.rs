@@ -1,0 +1,138 @@
+//! `detrend`: ObsPy's `simple` (default), `linear`, `demean`/`constant` and `polynomial`.
+
+use crate::model::trace::Trace;
+
+/// Which trend to remove.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Detrend {
+    /// The line through the first and last samples (ObsPy's default).
+    #[default]
+    Simple,
+    /// Least-squares line (`scipy.signal.detrend(type='linear')`).
+    Linear,
+    /// The mean (ObsPy's `demean` and `constant`).
+    Demean,
+    /// Least-squares polynomial of this order (ObsPy's `polynomial`).
+    Polynomial(usize),
+}
+
+impl Trace {
+    /// Removes a trend, as ObsPy's `Trace.detrend`. Integer samples become float64.
+    ///
+    /// ```
+    /// use asdf::{Trace, UtcTime, signal::Detrend};
+    /// let mut tr = Trace::new("XX.A..HHZ", UtcTime::from_ns(0), 1.0, vec![1.0, 2.0, 3.0, 4.0]);
+    /// tr.detrend(Detrend::Linear);
+    /// assert!(tr.data.as_f64().unwrap().iter().all(|x| x.abs() < 1e-12));
+    /// ```
+    pub fn detrend(&mut self, kind: Detrend) -> &mut Self {
+        let d = self.data_f64_mut();
+        let n = d.len();
+        if n == 0 {
+            return self;
+        }
+        match kind {
+            Detrend::Simple => {
+                if n > 1 {
+                    let (x1, x2) = (d[0], d[n - 1]);
+                    let slope = (x2 - x1) / (n - 1) as f64;
+                    for (i, v) in d.iter_mut().enumerate() {
+                        *v -= x1 + i as f64 * slope;
+                    }
+                } else {
+                    d[0] = 0.0;
+                }
+            }
+            Detrend::Demean => {
+                let mean = d.iter().sum::<f64>() / n as f64;
+                d.iter_mut().for_each(|v| *v -= mean);
+            }
+            Detrend::Linear => polynomial_detrend(d, 1),
+            Detrend::Polynomial(order) => polynomial_detrend(d, order),
+        }
+        self
+    }
+}
+
+/// Subtracts the least-squares polynomial of `order` (abscissa scaled to [-1, 1] and solved by
+/// Householder QR for stability; the fitted values equal numpy's to rounding).
+fn polynomial_detrend(d: &mut [f64], order: usize) {
+    let n = d.len();
+    let m = (order + 1).min(n);
+    if n == 1 {
+        d[0] = 0.0;
+        return;
+    }
+    let scale = (n - 1) as f64 / 2.0;
+    let x: Vec<f64> = (0..n).map(|i| (i as f64 - scale) / scale).collect();
+    // Columns of the Vandermonde matrix, column-major.
+    let mut a: Vec<Vec<f64>> = (0..m).map(|j| x.iter().map(|xi| xi.powi(j as i32)).collect()).collect();
+    let mut b = d.to_vec();
+    for k in 0..m {
+        let norm = a[k][k..].iter().map(|v| v * v).sum::<f64>().sqrt();
+        if norm == 0.0 {
+            continue;
+        }
+        let alpha = if a[k][k] > 0.0 { -norm } else { norm };
+        let mut v: Vec<f64> = a[k][k..].to_vec();
+        v[0] -= alpha;
+        let vnorm2 = v.iter().map(|x| x * x).sum::<f64>();
+        if vnorm2 == 0.0 {
+            continue;
+        }
+        for col in a.iter_mut().skip(k) {
+            let dot: f64 = v.iter().zip(&col[k..]).map(|(p, q)| p * q).sum();
+            let f = 2.0 * dot / vnorm2;
+            col[k..].iter_mut().zip(&v).for_each(|(c, vi)| *c -= f * vi);
+        }
+        let dot: f64 = v.iter().zip(&b[k..]).map(|(p, q)| p * q).sum();
+        let f = 2.0 * dot / vnorm2;
+        b[k..].iter_mut().zip(&v).for_each(|(c, vi)| *c -= f * vi);
+    }
+    let mut coef = vec![0.0; m];
+    for k in (0..m).rev() {
+        let s: f64 = (k + 1..m).map(|j| a[j][k] * coef[j]).sum();
+        coef[k] = if a[k][k] != 0.0 { (b[k] - s) / a[k][k] } else { 0.0 };
+    }
+    for (i, v) in d.iter_mut().enumerate() {
+        let mut fit = 0.0;
+        for j in (0..m).rev() {
+            fit = fit * x[i] + coef[j];
+        }
+        *v -= fit;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::UtcTime;
+
+    fn tr(v: Vec<f64>) -> Trace {
+        Trace::new("XX.A..HHZ", UtcTime::from_ns(0), 1.0, v)
+    }
+
+    #[test]
+    fn removes_exact_trends() {
+        let mut t = tr((0..100).map(|i| 3.0 + 0.5 * i as f64 + 0.01 * (i * i) as f64).collect());
+        t.detrend(Detrend::Polynomial(2));
+        assert!(t.data.as_f64().unwrap().iter().all(|x| x.abs() < 1e-9));
+        let mut t = tr(vec![1.0, 5.0, 3.0]);
+        t.detrend(Detrend::Simple);
+        assert_eq!(t.data.as_f64().unwrap(), &[0.0, 3.0, 0.0]);
+        let mut t = tr(vec![1.0, 2.0, 6.0]);
+        t.detrend(Detrend::Demean);
+        assert_eq!(t.data.as_f64().unwrap(), &[-2.0, -1.0, 3.0]);
+    }
+
+    #[test]
+    fn linear_matches_least_squares() {
+        // y = [0, 2, 1, 3]: fit slope 0.8, intercept 0.3.
+        let mut t = tr(vec![0.0, 2.0, 1.0, 3.0]);
+        t.detrend(Detrend::Linear);
+        let want = [-0.3, 0.9, -0.9, 0.3];
+        for (a, b) in t.data.as_f64().unwrap().iter().zip(want) {
+            assert!((a - b).abs() < 1e-12, "{a} {b}");
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! The signal operations processing functions chain, numerically matched to ObsPy 1.5.1.
+//!
+//! Every operation is a method on [`Trace`] and on [`Stream`] (which applies it to each trace).
+//! Operations that need floats convert the samples to float64 first (ObsPy keeps float32 as
+//! float32 in some of them; we always compute in float64).
+
+mod detrend;
+mod filter;
+mod remove_response;
+pub mod response;
+mod taper;
+
+pub use detrend::Detrend;
+pub use filter::FilterKind;
+pub use remove_response::{RemoveResponse, ResponseOutput};
+pub use taper::{Side, Taper};
+
+use crate::model::stream::Stream;
+use crate::model::trace::Trace;
+
+/// Interpolation methods (reserved for `interpolate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interpolation {
+    Linear,
+}
+
+/// Errors of signal operations; each names the trace it concerns.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignalError {
+    #[error("{id}: the trace has no samples")]
+    Empty { id: String },
+    #[error("{id}: the trace contains NaN or infinite samples; clean them first (e.g. replace with 0)")]
+    NotFinite { id: String },
+    #[error("{id}: {what} {freq} Hz is at or above the Nyquist frequency {nyquist} Hz")]
+    AboveNyquist { id: String, what: &'static str, freq: f64, nyquist: f64 },
+    #[error("{id}: invalid parameter: {message}")]
+    InvalidParameter { id: String, message: String },
+    #[error("{id}: no response in the inventory for this channel at {time}; is the StationXML complete?")]
+    NoResponse { id: String, time: String },
+    #[error("{id}: cannot evaluate the response: {message}")]
+    BadResponse { id: String, message: String },
+}
+
+impl SignalError {
+    pub(crate) fn invalid(tr: &Trace, message: impl Into<String>) -> Self {
+        SignalError::InvalidParameter { id: tr.id(), message: message.into() }
+    }
+}
+
+pub(crate) fn check_finite(tr: &Trace, data: &[f64]) -> Result<(), SignalError> {
+    if data.is_empty() {
+        return Err(SignalError::Empty { id: tr.id() });
+    }
+    if data.iter().any(|x| !x.is_finite()) {
+        return Err(SignalError::NotFinite { id: tr.id() });
+    }
+    Ok(())
+}
+
+impl Stream {
+    /// Removes a trend from every trace ([`Trace::detrend`]).
+    pub fn detrend(&mut self, kind: Detrend) -> &mut Self {
+        self.traces.iter_mut().for_each(|t| {
+            t.detrend(kind);
+        });
+        self
+    }
+
+    /// Tapers every trace ([`Trace::taper`]).
+    pub fn taper(&mut self, max_percentage: f64, kind: Taper) -> &mut Self {
+        self.traces.iter_mut().for_each(|t| {
+            t.taper(max_percentage, kind);
+        });
+        self
+    }
+
+    /// Butterworth band-pass of every trace ([`Trace::bandpass`]).
+    pub fn bandpass(&mut self, freqmin: f64, freqmax: f64, corners: usize, zerophase: bool) -> Result<&mut Self, SignalError> {
+        for t in &mut self.traces {
+            t.bandpass(freqmin, freqmax, corners, zerophase)?;
+        }
+        Ok(self)
+    }
+
+    /// Butterworth low-pass of every trace.
+    pub fn lowpass(&mut self, freq: f64, corners: usize, zerophase: bool) -> Result<&mut Self, SignalError> {
+        for t in &mut self.traces {
+            t.lowpass(freq, corners, zerophase)?;
+        }
+        Ok(self)
+    }
+
+    /// Butterworth high-pass of every trace.
+    pub fn highpass(&mut self, freq: f64, corners: usize, zerophase: bool) -> Result<&mut Self, SignalError> {
+        for t in &mut self.traces {
+            t.highpass(freq, corners, zerophase)?;
+        }
+        Ok(self)
+    }
+
+    /// Butterworth band-stop of every trace.
+    pub fn bandstop(&mut self, freqmin: f64, freqmax: f64, corners: usize, zerophase: bool) -> Result<&mut Self, SignalError> {
+        for t in &mut self.traces {
+            t.bandstop(freqmin, freqmax, corners, zerophase)?;
+        }
+        Ok(self)
+    }
+
+    /// Removes the instrument response of every trace ([`Trace::remove_response`]).
+    pub fn remove_response(&mut self, inv: &crate::Inventory, opts: &RemoveResponse) -> Result<&mut Self, SignalError> {
+        for t in &mut self.traces {
+            t.remove_response(inv, opts)?;
+        }
+        Ok(self)
+    }
+
+    /// Divides every trace by its overall sensitivity ([`Trace::remove_sensitivity`]).
+    pub fn remove_sensitivity(&mut self, inv: &crate::Inventory) -> Result<&mut Self, SignalError> {
+        for t in &mut self.traces {
+            t.remove_sensitivity(inv)?;
+        }
+        Ok(self)
+    }
+}

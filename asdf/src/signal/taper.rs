@@ -1,0 +1,180 @@
+//! `taper`: ObsPy's `Trace.taper` with scipy's symmetric windows.
+
+use std::f64::consts::PI;
+
+use crate::model::trace::Trace;
+
+/// Window shape of a taper.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Taper {
+    #[default]
+    Hann,
+    Hamming,
+    Blackman,
+    Bartlett,
+    Triang,
+    /// ObsPy's `cosine_taper` with p = 1.
+    Cosine,
+}
+
+/// Which end(s) to taper.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Side {
+    #[default]
+    Both,
+    Left,
+    Right,
+}
+
+/// A symmetric window of `m` points (scipy.signal.windows, `sym=True`).
+pub(crate) fn window(kind: Taper, m: usize) -> Vec<f64> {
+    if m == 0 {
+        return Vec::new();
+    }
+    if m == 1 {
+        return vec![1.0];
+    }
+    let n1 = (m - 1) as f64;
+    match kind {
+        Taper::Hann => (0..m).map(|n| 0.5 - 0.5 * (2.0 * PI * n as f64 / n1).cos()).collect(),
+        Taper::Hamming => (0..m).map(|n| 0.54 - 0.46 * (2.0 * PI * n as f64 / n1).cos()).collect(),
+        Taper::Blackman => (0..m)
+            .map(|n| 0.42 - 0.5 * (2.0 * PI * n as f64 / n1).cos() + 0.08 * (4.0 * PI * n as f64 / n1).cos())
+            .collect(),
+        Taper::Bartlett => (0..m).map(|n| 2.0 / n1 * (n1 / 2.0 - (n as f64 - n1 / 2.0).abs())).collect(),
+        Taper::Triang => {
+            let half: Vec<f64> = (1..=m.div_ceil(2))
+                .map(|n| if m % 2 == 1 { 2.0 * n as f64 / (m as f64 + 1.0) } else { (2.0 * n as f64 - 1.0) / m as f64 })
+                .collect();
+            let mut w = half.clone();
+            if m % 2 == 1 {
+                w.extend(half.iter().rev().skip(1));
+            } else {
+                w.extend(half.iter().rev());
+            }
+            w
+        }
+        Taper::Cosine => cosine_taper(m, 1.0, false, true),
+    }
+}
+
+/// ObsPy's `obspy.signal.invsim.cosine_taper(npts, p, sactaper=..., halfcosine=...)`.
+pub(crate) fn cosine_taper(npts: usize, p: f64, sactaper: bool, halfcosine: bool) -> Vec<f64> {
+    let frac = if p == 0.0 || p == 1.0 { (npts as f64 * p / 2.0) as i64 } else { (npts as f64 * p / 2.0 + 0.5) as i64 };
+    let n = npts as i64;
+    let idx1 = 0i64;
+    let mut idx2 = frac - 1;
+    let mut idx3 = n - frac;
+    let idx4 = n - 1;
+    if sactaper {
+        idx2 += 1;
+        idx3 -= 1;
+    }
+    if idx1 == idx2 {
+        idx2 += 1;
+    }
+    if idx3 == idx4 {
+        idx3 -= 1;
+    }
+    // numpy slice assignments in order: later segments overwrite earlier ones where they overlap.
+    let mut w = vec![0.0; npts];
+    let clamp = |i: i64| i.clamp(0, n) as usize;
+    for i in clamp(idx1)..clamp(idx2 + 1) {
+        let fi = i as f64;
+        w[i] = if halfcosine {
+            0.5 * (1.0 - (PI * (fi - idx1 as f64) / (idx2 - idx1) as f64).cos())
+        } else {
+            (-(PI / 2.0 * (idx2 as f64 - fi) / (idx2 - idx1) as f64)).cos()
+        };
+    }
+    for v in w.iter_mut().take(clamp(idx3)).skip(clamp(idx2 + 1)) {
+        *v = 1.0;
+    }
+    for i in clamp(idx3)..clamp(idx4 + 1) {
+        let fi = i as f64;
+        w[i] = if halfcosine {
+            0.5 * (1.0 + (PI * (idx3 as f64 - fi) / (idx4 - idx3) as f64).cos())
+        } else {
+            (PI / 2.0 * (idx3 as f64 - fi) / (idx4 - idx3) as f64).cos()
+        };
+    }
+    if idx1 == idx2 && npts > 0 {
+        w[idx1 as usize] = 0.0;
+    }
+    if idx3 == idx4 && idx3 >= 0 && (idx3 as usize) < npts {
+        w[idx3 as usize] = 0.0;
+    }
+    w
+}
+
+impl Trace {
+    /// Tapers both ends with `max_percentage` (0..0.5) of the trace per side, as
+    /// `tr.taper(max_percentage, type=...)` in ObsPy.
+    ///
+    /// ```
+    /// use asdf::{Trace, UtcTime, signal::Taper};
+    /// let mut tr = Trace::new("XX.A..HHZ", UtcTime::from_ns(0), 100.0, vec![1.0; 1000]);
+    /// tr.taper(0.05, Taper::Hann);
+    /// let d = tr.data.as_f64().unwrap();
+    /// assert_eq!(d[0], 0.0);
+    /// assert_eq!(d[500], 1.0);
+    /// ```
+    pub fn taper(&mut self, max_percentage: f64, kind: Taper) -> &mut Self {
+        self.taper_with(Some(max_percentage), None, kind, Side::Both)
+    }
+
+    /// The full form of ObsPy's `taper`: the half-length is the smallest of
+    /// `max_percentage * npts`, `max_length * sampling_rate` and `npts / 2`.
+    pub fn taper_with(&mut self, max_percentage: Option<f64>, max_length: Option<f64>, kind: Taper, side: Side) -> &mut Self {
+        let npts = self.npts();
+        let sr = self.stats.sampling_rate;
+        let mut halves: Vec<usize> = Vec::new();
+        if let Some(p) = max_percentage {
+            halves.push((p * npts as f64) as usize);
+        }
+        if let Some(l) = max_length {
+            halves.push((l * sr) as usize);
+        }
+        halves.push(npts / 2);
+        let wlen = *halves.iter().min().unwrap_or(&0);
+        let sides = if 2 * wlen == npts { window(kind, 2 * wlen) } else { window(kind, 2 * wlen + 1) };
+        let d = self.data_f64_mut();
+        let ls = sides.len();
+        for i in 0..wlen.min(npts) {
+            if side != Side::Right {
+                d[i] *= sides[i];
+            }
+            if side != Side::Left {
+                d[npts - wlen + i] *= sides[ls - wlen + i];
+            }
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_match_scipy() {
+        let h = window(Taper::Hann, 5);
+        assert_eq!(h, vec![0.0, 0.5, 1.0, 0.5, 0.0]);
+        let t = window(Taper::Triang, 4);
+        assert_eq!(t, vec![0.25, 0.75, 0.75, 0.25]);
+        let t = window(Taper::Triang, 5);
+        let want = [1.0 / 3.0, 2.0 / 3.0, 1.0, 2.0 / 3.0, 1.0 / 3.0];
+        assert!(t.iter().zip(want).all(|(a, b)| (a - b).abs() < 1e-15));
+        let b = window(Taper::Bartlett, 5);
+        assert_eq!(b, vec![0.0, 0.5, 1.0, 0.5, 0.0]);
+    }
+
+    #[test]
+    fn sac_cosine_taper_shape() {
+        let w = cosine_taper(100, 0.1, true, false);
+        assert_eq!(w[0], 0.0);
+        assert_eq!(w[50], 1.0);
+        assert!(w[99].abs() < 1e-15);
+        assert!(w.iter().all(|x| (0.0..=1.0).contains(x)));
+    }
+}
