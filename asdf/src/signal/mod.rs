@@ -4,6 +4,7 @@
 //! Operations that need floats convert the samples to float64 first (ObsPy keeps float32 as
 //! float32 in some of them; we always compute in float64).
 
+mod decimate;
 mod detrend;
 mod filter;
 mod remove_response;

@@ -148,9 +148,18 @@ fn stage_shape(st: &Stage, f: f64) -> Result<Complex64, String> {
         StageKind::Polynomial(_) => return Err(format!("stage {} is a polynomial stage, which only applies on its own", st.number)),
         StageKind::Gain => one,
     };
-    // Decimation: evalresp applies the correction already applied by the digitiser.
+    // Decimation: evalresp applies the delay correction the digitiser already applied. A
+    // symmetric FIR is evaluated centred (zero phase), i.e. already advanced by its group delay
+    // (N - 1) T / 2, which the correction therefore only tops up (checked against ObsPy).
+    let centred = match &st.kind {
+        StageKind::Fir(fir) if fir.symmetry != Symmetry::None => {
+            let taps = fir.taps().len();
+            stage_sample_interval(st)? * taps.saturating_sub(1) as f64 / 2.0
+        }
+        _ => 0.0,
+    };
     let shift = match st.decimation {
-        Some(d) if d.correction != 0.0 => Complex64::new(0.0, w * d.correction).exp(),
+        Some(d) if d.correction - centred != 0.0 => Complex64::new(0.0, w * (d.correction - centred)).exp(),
         _ => one,
     };
     Ok(h * shift)
