@@ -1,1 +1,63 @@
-//! test helpers
+//! Helpers shared by the cross-crate tests: paths of the built binaries, sample files, and
+//! running commands (optionally under `mpiexec`) with their output captured.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Directory of the workspace's built binaries (the profile the tests were built with).
+pub fn bin_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/<profile>/deps/<test> -> target/<profile>
+    exe.parent().and_then(Path::parent).expect("target/<profile>").to_path_buf()
+}
+
+/// Path of one workspace binary; panics with a hint when it was not built.
+pub fn bin(name: &str) -> PathBuf {
+    let p = bin_dir().join(name);
+    assert!(p.exists(), "{} not built; run `cargo build --bins` first (scripts/test.sh does)", p.display());
+    p
+}
+
+/// Writes a small sample data set.
+pub fn sample(path: &Path, stations: usize, seconds: f64) {
+    let opts = asdf::format::SampleOptions { stations, seconds, ..Default::default() };
+    asdf::format::write_sample(path, &opts).expect("write sample");
+}
+
+/// Runs `program args`, under `mpiexec -n ranks` when `ranks > 0`.
+pub fn run(ranks: usize, program: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut cmd = if ranks > 0 {
+        let mut c = Command::new("mpiexec");
+        c.arg("-n").arg(ranks.to_string()).arg(program);
+        c
+    } else {
+        Command::new(program)
+    };
+    cmd.args(args).env("MPIEXEC_TIMEOUT", "120");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()))
+}
+
+/// `h5diff` exit status 0: same objects, attributes and data.
+pub fn h5diff_equal(a: &Path, b: &Path) -> bool {
+    Command::new("h5diff").arg(a).arg(b).status().map(|s| s.success()).unwrap_or(false)
+}
+
+/// The project's Python (virtualenv with pyasdf and ObsPy), from `ASDF_TEST_PYTHON`.
+pub fn python() -> PathBuf {
+    match std::env::var_os("ASDF_TEST_PYTHON") {
+        Some(p) => PathBuf::from(p),
+        None => {
+            let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python");
+            assert!(venv.exists(), "no Python with pyasdf: run scripts/test.sh (it creates .venv), or set ASDF_TEST_PYTHON");
+            venv
+        }
+    }
+}
+
+/// Text of an output's stderr.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}

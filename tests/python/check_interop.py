@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Interop checks driven by the Rust tests.
+
+  check_interop.py read-ours OURS.h5 INPUT.h5   pyasdf opens and validates our output of the
+                                                deconvolve example, and ObsPy's own processing of
+                                                the same input agrees with it.
+  check_interop.py write-pyasdf OUT.h5          pyasdf writes a file covering dtypes, byte orders,
+                                                labels, ids, provenance and auxiliary data, and
+                                                prints a JSON description of it for Rust to check.
+"""
+import contextlib, json, sys, warnings
+import numpy as np
+import obspy
+import pyasdf
+
+warnings.simplefilter("ignore")
+
+
+def read_ours(ours, inp):
+    out = pyasdf.ASDFDataSet(ours, mode="r")
+    src = pyasdf.ASDFDataSet(inp, mode="r")
+    with contextlib.redirect_stdout(sys.stderr):
+        out.validate()  # prints its report; keep stdout for our JSON
+    worst = 0.0
+    for sta in src.waveforms.list():
+        st = src.waveforms[sta].raw_recording
+        inv = src.waveforms[sta].StationXML
+        st.detrend("linear")
+        st.taper(max_percentage=0.05, type="hann")
+        st.remove_response(inventory=inv, output="VEL", pre_filt=(0.05, 0.1, 20.0, 25.0), water_level=60)
+        st.filter("bandpass", freqmin=1.0, freqmax=10.0, corners=4, zerophase=True)
+        mine = out.waveforms[sta].processed
+        assert len(mine) == len(st), (sta, len(mine), len(st))
+        for a, b in zip(st, mine):
+            assert a.id == b.id and a.stats.npts == b.stats.npts and a.stats.sampling_rate == b.stats.sampling_rate
+            assert b.data.dtype == np.float64
+            assert [str(e) for e in b.stats.asdf.event_ids] == ["smi:local/event/1"]
+            worst = max(worst, float(np.abs(a.data - b.data).max() / np.abs(a.data).max()))
+    assert worst <= 1e-6, worst
+    print(json.dumps({"stations": len(src.waveforms.list()), "max_relative_difference": worst}))
+
+
+def write_pyasdf(path):
+    t0 = obspy.UTCDateTime(2012, 4, 4, 14, 21, 42, 310000)
+    desc = []
+    with pyasdf.ASDFDataSet(path, mode="w") as ds:
+        for i, dt in enumerate(["<i2", ">i2", "<i4", ">i4", "<i8", ">f4", "<f4", ">f8", "<f8"]):
+            data = (np.arange(1000) * (i + 1) - 300).astype(dt)
+            tr = obspy.Trace(data, header=dict(network="XX", station="S%d" % i, location="00", channel="BHZ",
+                                               sampling_rate=20.0, starttime=t0))
+            ds.add_waveforms(tr, tag="raw", labels=["a", "b c"], event_id="smi:local/event/%d" % i)
+            desc.append({"station": "XX.S%d" % i, "dtype": dt, "first": float(data[0]), "last": float(data[-1]),
+                         "sum": float(data.astype(np.float64).sum())})
+        short = obspy.Trace(np.ones(5, dtype=np.float64), header=dict(network="XX", station="S0", channel="BHN",
+                                                                     sampling_rate=10.0, starttime=t0 + 0.05))
+        ds.add_waveforms(short, tag="short")
+        ds.add_auxiliary_data(np.arange(6, dtype=np.float64).reshape(2, 3), data_type="Windows", path="XX_S0/first",
+                              parameters={"note": "hi", "n": 3, "dt": 0.5})
+    print(json.dumps({"traces": desc, "starttime_attr": int(round(t0.timestamp * 1e9))}))
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1]
+    if cmd == "read-ours":
+        read_ours(sys.argv[2], sys.argv[3])
+    elif cmd == "write-pyasdf":
+        write_pyasdf(sys.argv[2])
+    else:
+        sys.exit("unknown command %r" % cmd)
