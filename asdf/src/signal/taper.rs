@@ -158,21 +158,20 @@ mod tests {
 
     #[test]
     fn windows_match_scipy() {
-        let h = window(Taper::Hann, 5);
-        assert_eq!(h, vec![0.0, 0.5, 1.0, 0.5, 0.0]);
+        let close = |a: &[f64], b: &[f64]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-15);
+        assert!(close(&window(Taper::Hann, 5), &[0.0, 0.5, 1.0, 0.5, 0.0]));
         let t = window(Taper::Triang, 4);
         assert_eq!(t, vec![0.25, 0.75, 0.75, 0.25]);
         let t = window(Taper::Triang, 5);
         let want = [1.0 / 3.0, 2.0 / 3.0, 1.0, 2.0 / 3.0, 1.0 / 3.0];
         assert!(t.iter().zip(want).all(|(a, b)| (a - b).abs() < 1e-15));
-        let b = window(Taper::Bartlett, 5);
-        assert_eq!(b, vec![0.0, 0.5, 1.0, 0.5, 0.0]);
+        assert!(close(&window(Taper::Bartlett, 5), &[0.0, 0.5, 1.0, 0.5, 0.0]));
     }
 
     #[test]
     fn sac_cosine_taper_shape() {
         let w = cosine_taper(100, 0.1, true, false);
-        assert_eq!(w[0], 0.0);
+        assert!(w[0].abs() < 1e-15);
         assert_eq!(w[50], 1.0);
         assert!(w[99].abs() < 1e-15);
         assert!(w.iter().all(|x| (0.0..=1.0).contains(x)));
