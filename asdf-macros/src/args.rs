@@ -71,6 +71,7 @@ pub(crate) fn parse(args: TokenStream) -> syn::Result<Config> {
     let mut tag_map: Option<(Span, Vec<TagPair>)> = None;
     let mut compression: Option<LitStr> = None;
     let mut compare: Option<Span> = None;
+    let mut tag_map_seen = false;
 
     let parser = syn::meta::parser(|meta| {
         let Some(key) = meta.path.get_ident().cloned() else {
@@ -78,6 +79,7 @@ pub(crate) fn parse(args: TokenStream) -> syn::Result<Config> {
         };
         match key.to_string().as_str() {
             "tag_map" => {
+                tag_map_seen = true;
                 let v = meta.value()?;
                 let lit: TagMapLit = v.parse()?;
                 if tag_map.is_some() {
@@ -125,6 +127,7 @@ pub(crate) fn parse(args: TokenStream) -> syn::Result<Config> {
             let _ = span;
             Some(Config::Compare)
         }
+        (None, None) if tag_map_seen => None,
         (None, None) => {
             push(syn::Error::new(
                 Span::call_site(),

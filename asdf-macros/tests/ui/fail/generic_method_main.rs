@@ -1,0 +1,6 @@
+use asdf::prelude::*;
+
+#[asdf::station_processor(tag_map = { "raw" => "out" })]
+fn main<T>(st: Stream, _inv: Option<Inventory>) -> Option<Stream> {
+    Some(st)
+}

@@ -1,0 +1,4 @@
+#[asdf::station_processor(tag_map = { "raw" => "out" })]
+struct Job;
+
+fn main() {}
