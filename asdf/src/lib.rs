@@ -60,7 +60,7 @@ pub mod prelude {
     pub use crate::model::stream::Stream;
     pub use crate::model::time::UtcTime;
     pub use crate::model::trace::{Samples, Stats, Trace};
-    pub use crate::signal::{Detrend, FilterKind, Interpolation, RemoveResponse, ResponseOutput, Side, SignalError, Taper};
+    pub use crate::signal::{Decimate, Detrend, Fill, FilterKind, Interpolation, Merge, MergeMethod, RemoveResponse, Resample, ResponseOutput, Side, SignalError, Taper, Trim};
 }
 
 /// Any error of this crate: one variant per layer, each naming the file, station or trace.

@@ -140,7 +140,7 @@ fn parse_station(s: Node<'_, '_>, net: &str) -> R<Station> {
 
 fn parse_channel(c: Node<'_, '_>, sta_ctx: &str) -> R<Channel> {
     let code = c.attribute("code").ok_or_else(|| StationXmlError(format!("{sta_ctx}: <Channel> without code")))?.to_string();
-    let loc = c.attribute("locationCode").unwrap_or("").to_string();
+    let loc = c.attribute("locationCode").unwrap_or("").trim().to_string();
     let ctx = format!("{sta_ctx} channel {loc}.{code}");
     Ok(Channel {
         start_date: date_attr(c, "startDate", &ctx)?,

@@ -27,14 +27,29 @@ impl UtcTime {
 
     /// From (possibly fractional) seconds since the epoch, rounded to the nearest nanosecond.
     pub fn from_timestamp(seconds: f64) -> Self {
+        // `as` saturates out-of-range floats.
         UtcTime((seconds * 1e9).round() as i64)
     }
 
-    /// From a calendar date and time of day (UTC).
+    /// From a calendar date and time of day (UTC). Nanoseconds in an `i64` span 1677-09-21 to
+    /// 2262-04-11; dates outside (StationXML's open-ended `2599-12-31` or `9999-12-31` end dates)
+    /// saturate to [`UtcTime::MIN`] / [`UtcTime::MAX`], which still compare as "far future".
+    ///
+    /// ```
+    /// use asdf::UtcTime;
+    /// assert_eq!(UtcTime::from_ymd_hms(2599, 12, 31, 23, 59, 59, 0), UtcTime::MAX);
+    /// ```
     pub fn from_ymd_hms(year: i32, month: u32, day: u32, hour: u32, minute: u32, second: u32, nanosecond: u32) -> Self {
-        let days = days_from_civil(year, month, day);
-        UtcTime(days * 86_400 * NS + (hour as i64 * 3600 + minute as i64 * 60 + second as i64) * NS + nanosecond as i64)
+        let days = days_from_civil(year, month, day) as i128;
+        let seconds = days * 86_400 + (hour as i128 * 3600 + minute as i128 * 60 + second as i128);
+        let ns = seconds * NS as i128 + nanosecond as i128;
+        UtcTime(ns.clamp(i64::MIN as i128, i64::MAX as i128) as i64)
     }
+
+    /// The latest representable instant (2262-04-11T23:47:16.854775807Z).
+    pub const MAX: UtcTime = UtcTime(i64::MAX);
+    /// The earliest representable instant (1677-09-21T00:12:43.145224192Z).
+    pub const MIN: UtcTime = UtcTime(i64::MIN);
 
     /// Nanoseconds since the epoch.
     pub const fn ns(self) -> i64 {
@@ -85,7 +100,7 @@ impl fmt::Display for UtcTime {
 impl Add<f64> for UtcTime {
     type Output = UtcTime;
     fn add(self, rhs: f64) -> UtcTime {
-        UtcTime(self.0 + (rhs * 1e9).round() as i64)
+        UtcTime(self.0.saturating_add((rhs * 1e9).round() as i64))
     }
 }
 
@@ -93,7 +108,7 @@ impl Add<f64> for UtcTime {
 impl Sub<f64> for UtcTime {
     type Output = UtcTime;
     fn sub(self, rhs: f64) -> UtcTime {
-        UtcTime(self.0 - (rhs * 1e9).round() as i64)
+        UtcTime(self.0.saturating_sub((rhs * 1e9).round() as i64))
     }
 }
 
@@ -101,7 +116,7 @@ impl Sub<f64> for UtcTime {
 impl Sub<UtcTime> for UtcTime {
     type Output = f64;
     fn sub(self, rhs: UtcTime) -> f64 {
-        (self.0 - rhs.0) as f64 / 1e9
+        (self.0 as i128 - rhs.0 as i128) as f64 / 1e9
     }
 }
 

@@ -96,6 +96,62 @@ impl Samples {
     }
 }
 
+/// A numeric type ASDF stores samples in (i2, i4, i8, f4, f8), for operations written once for
+/// all of them (trim, merge) that keep the stored type.
+pub(crate) trait Sample: Copy + PartialEq + std::fmt::Debug {
+    /// numpy's cast from float64 (`astype`): truncation toward zero for integers.
+    fn from_f64(x: f64) -> Self;
+    fn to_f64(self) -> f64;
+}
+
+macro_rules! impl_sample {
+    ($($t:ty),*) => {$(
+        impl Sample for $t {
+            fn from_f64(x: f64) -> Self { x as $t }
+            fn to_f64(self) -> f64 { self as f64 }
+        }
+    )*};
+}
+impl_sample!(i16, i32, i64, f32, f64);
+
+/// Runs `$body` with `$v` bound to the vector inside whichever variant `$samples` is.
+macro_rules! with_samples {
+    ($samples:expr, $v:ident => $body:expr) => {
+        match $samples {
+            $crate::model::trace::Samples::I16($v) => $body,
+            $crate::model::trace::Samples::I32($v) => $body,
+            $crate::model::trace::Samples::I64($v) => $body,
+            $crate::model::trace::Samples::F32($v) => $body,
+            $crate::model::trace::Samples::F64($v) => $body,
+        }
+    };
+}
+pub(crate) use with_samples;
+
+impl Samples {
+    /// The samples `start..end` (clamped to the data) in the same type.
+    pub fn slice(&self, start: usize, end: usize) -> Samples {
+        with_samples!(self, v => {
+            let end = end.min(v.len());
+            Samples::from(v[start.min(end)..end].to_vec())
+        })
+    }
+
+    /// The samples with `before` and `after` copies of `fill` around them, in the same type
+    /// (`fill` is cast as numpy casts: truncated toward zero for integer samples).
+    pub fn padded(&self, before: usize, after: usize, fill: f64) -> Samples {
+        fn pad<T: Sample>(v: &[T], before: usize, after: usize, fill: f64) -> Vec<T> {
+            let f = T::from_f64(fill);
+            let mut out = Vec::with_capacity(before + v.len() + after);
+            out.extend(std::iter::repeat_n(f, before));
+            out.extend_from_slice(v);
+            out.extend(std::iter::repeat_n(f, after));
+            out
+        }
+        with_samples!(self, v => Samples::from(pad(v, before, after, fill)))
+    }
+}
+
 impl From<Vec<f64>> for Samples {
     fn from(v: Vec<f64>) -> Self {
         Samples::F64(v)

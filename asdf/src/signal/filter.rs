@@ -246,6 +246,60 @@ pub(crate) fn butter_sos(order: usize, kind: &FilterKind, nyquist: f64) -> Vec<[
     zpk2sos(bilinear(analog, fs))
 }
 
+/// scipy's `cheb2ap`: the analog Chebyshev type II low-pass prototype of order `n` with `rs` dB
+/// stop-band attenuation (stop band from 1 rad/s).
+fn cheb2ap(n: usize, rs: f64) -> Zpk {
+    let nf = n as f64;
+    let de = 1.0 / (10f64.powf(0.1 * rs) - 1.0).sqrt();
+    let mu = (1.0 / de).asinh() / nf;
+    // Zeros at m = -n+1, -n+3, ..., n-1, without m = 0 for odd orders.
+    let m: Vec<f64> = (0..n).map(|i| -nf + 1.0 + 2.0 * i as f64).filter(|&m| n % 2 == 0 || m != 0.0).collect();
+    let z: Vec<Complex64> = m.iter().map(|&m| Complex64::new(0.0, 1.0) / (m * std::f64::consts::PI / (2.0 * nf)).sin()).collect();
+    let p: Vec<Complex64> = (0..n)
+        .map(|i| {
+            let theta = std::f64::consts::PI * (-nf + 1.0 + 2.0 * i as f64) / (2.0 * nf);
+            -1.0 / Complex64::new(mu, theta).sinh()
+        })
+        .collect();
+    let neg = |v: &[Complex64]| v.iter().map(|x| -x).collect::<Vec<_>>();
+    let k = (prod(&neg(&p)) / prod(&neg(&z))).re;
+    (z, p, k)
+}
+
+/// scipy's `cheb2ord` for a digital low-pass: the order and natural frequency (normalised to
+/// Nyquist) meeting `gpass` dB ripple up to `wp` and `gstop` dB attenuation from `ws`.
+fn cheb2ord_lowpass(wp: f64, ws: f64, gpass: f64, gstop: f64) -> (usize, f64) {
+    let passb = (std::f64::consts::PI * wp / 2.0).tan();
+    let stopb = (std::f64::consts::PI * ws / 2.0).tan();
+    let nat = (stopb / passb).abs();
+    let g_stop = 10f64.powf(0.1 * gstop.abs());
+    let g_pass = 10f64.powf(0.1 * gpass.abs());
+    let v_pass_stop = ((g_stop - 1.0) / (g_pass - 1.0)).sqrt().acosh();
+    let order = (v_pass_stop / nat.acosh()).ceil() as usize;
+    let new_freq = 1.0 / (v_pass_stop / order as f64).cosh();
+    let nat = passb / new_freq;
+    (order, nat.atan() * 2.0 / std::f64::consts::PI)
+}
+
+/// ObsPy's `lowpass_cheby_2` design: a Chebyshev type II low-pass with 96 dB attenuation from
+/// `freq` (Hz) and 1 dB ripple in a pass band shrunk until the order is at most `maxorder`.
+/// Returns the second-order sections and the pass-band edge in Hz.
+pub(crate) fn cheby2_lowpass_sos(freq: f64, sampling_rate: f64, maxorder: usize) -> (Vec<[f64; 6]>, f64) {
+    let nyquist = 0.5 * sampling_rate;
+    let (rp, rs) = (1.0, 96.0);
+    let ws = (freq / nyquist).min(1.0);
+    let mut wp = freq / nyquist;
+    let (mut order, mut wn) = (usize::MAX, 0.0);
+    while order > maxorder {
+        wp *= 0.99;
+        (order, wn) = cheb2ord_lowpass(wp, ws, rp, rs);
+    }
+    let fs = 2.0;
+    let warped = 2.0 * fs * (std::f64::consts::PI * wn / fs).tan();
+    let sos = zpk2sos(bilinear(lp2lp(cheb2ap(order, rs), warped), fs));
+    (sos, wp * nyquist)
+}
+
 /// scipy's `sosfilt` with zero initial conditions, in place.
 pub(crate) fn sosfilt(sos: &[[f64; 6]], x: &mut [f64]) {
     let mut zi = vec![[0.0f64; 2]; sos.len()];
@@ -263,8 +317,8 @@ pub(crate) fn sosfilt(sos: &[[f64; 6]], x: &mut [f64]) {
 
 impl Trace {
     /// Applies a Butterworth filter as ObsPy's `Trace.filter`, including its handling of corner
-    /// frequencies at or above Nyquist (a band-pass becomes a high-pass with a warning on stderr;
-    /// a low-pass corner is clipped to Nyquist; a high-pass above Nyquist is an error).
+    /// frequencies at or above Nyquist: a band-pass becomes a high-pass with a warning on stderr;
+    /// any other corner at or above Nyquist is an error (ObsPy 1.5.1 with scipy 1.17 raises too).
     pub fn filter(&mut self, kind: FilterKind, corners: usize, zerophase: bool) -> Result<&mut Self, SignalError> {
         let nyq = 0.5 * self.stats.sampling_rate;
         let id = self.id();
@@ -287,11 +341,7 @@ impl Trace {
                 if freqmin <= 0.0 || freqmax <= freqmin {
                     return Err(SignalError::invalid(self, format!("band-stop needs 0 < freqmin < freqmax, got {freqmin}, {freqmax}")));
                 }
-                FilterKind::Bandstop { freqmin, freqmax: freqmax.min(nyq) }
-            }
-            FilterKind::Lowpass { freq } if freq > nyq => {
-                eprintln!("warning: {id}: low-pass corner {freq} Hz is above Nyquist ({nyq} Hz); setting Nyquist as corner (as ObsPy does)");
-                FilterKind::Lowpass { freq: nyq }
+                kind
             }
             other => other,
         };

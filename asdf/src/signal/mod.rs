@@ -9,21 +9,26 @@ mod detrend;
 mod filter;
 mod remove_response;
 pub mod response;
+mod interpolate;
+mod merge;
+mod resample;
+mod rotate;
 mod taper;
+mod trim;
 
 pub use detrend::Detrend;
 pub use filter::FilterKind;
 pub use remove_response::{RemoveResponse, ResponseOutput};
+pub use decimate::Decimate;
+pub use interpolate::Interpolation;
+pub use merge::{Fill, Merge, MergeMethod};
+pub use resample::Resample;
+pub use rotate::rotate2zne;
 pub use taper::{Side, Taper};
+pub use trim::Trim;
 
 use crate::model::stream::Stream;
 use crate::model::trace::Trace;
-
-/// Interpolation methods (reserved for `interpolate`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Interpolation {
-    Linear,
-}
 
 /// Errors of signal operations; each names the trace it concerns.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -57,6 +62,19 @@ pub(crate) fn check_finite(tr: &Trace, data: &[f64]) -> Result<(), SignalError> 
         return Err(SignalError::NotFinite { id: tr.id() });
     }
     Ok(())
+}
+
+/// The samples as float64 (converted in place), refused when empty or not all finite.
+pub(crate) fn finite_samples(tr: &mut Trace) -> Result<&mut Vec<f64>, SignalError> {
+    if tr.npts() == 0 {
+        return Err(SignalError::Empty { id: tr.id() });
+    }
+    let id = tr.id();
+    let data = tr.data_f64_mut();
+    if data.iter().any(|x| !x.is_finite()) {
+        return Err(SignalError::NotFinite { id });
+    }
+    Ok(data)
 }
 
 impl Stream {
