@@ -40,23 +40,47 @@ def read_ours(ours, inp):
     print(json.dumps({"stations": len(src.waveforms.list()), "max_relative_difference": worst}))
 
 
-def write_pyasdf(path):
+def write_pyasdf(path, version="1.0.3", compression="gzip-3"):
+    """Every dtype pyasdf allows at `version` (both byte orders), labels, ids, a provenance record,
+    an event, StationXML, a gappy channel, a sub-second trace and auxiliary data."""
+    import prov.model
+
     t0 = obspy.UTCDateTime(2012, 4, 4, 14, 21, 42, 310000)
     desc = []
-    with pyasdf.ASDFDataSet(path, mode="w") as ds:
-        for i, dt in enumerate(["<i2", ">i2", "<i4", ">i4", "<i8", ">f4", "<f4", ">f8", "<f8"]):
+    dtypes = ["<i2", ">i2", "<i4", ">i4", "<i8", ">f4", "<f4", ">f8", "<f8"]
+    if version == "1.0.0":
+        dtypes = [d for d in dtypes if "i2" not in d]
+    compression = None if compression == "none" else compression
+    doc = prov.model.ProvDocument()
+    doc.add_namespace("seis_prov", "http://seisprov.org/seis_prov/0.1/#")
+    doc.entity("seis_prov:sp001_wf_c17dd1f", other_attributes=(("prov:label", "Waveform Trace"),
+                                                               ("prov:type", "seis_prov:waveform_trace")))
+    prov_id = "{http://seisprov.org/seis_prov/0.1/#}sp001_wf_c17dd1f"
+    with pyasdf.ASDFDataSet(path, mode="w", format_version=version, compression=compression) as ds:
+        ds.add_provenance_document(doc, name="processing")
+        ev = obspy.core.event.Event(resource_id="smi:local/event/quake")
+        ev.origins.append(obspy.core.event.Origin(resource_id="smi:local/origin/1", time=t0, latitude=1, longitude=2))
+        ds.add_quakeml(obspy.core.event.Catalog(events=[ev]))
+        for i, dt in enumerate(dtypes):
             data = (np.arange(1000) * (i + 1) - 300).astype(dt)
             tr = obspy.Trace(data, header=dict(network="XX", station="S%d" % i, location="00", channel="BHZ",
                                                sampling_rate=20.0, starttime=t0))
-            ds.add_waveforms(tr, tag="raw", labels=["a", "b c"], event_id="smi:local/event/%d" % i)
+            ds.add_waveforms(tr, tag="raw", labels=["a", "b c"], event_id="smi:local/event/%d" % i,
+                             provenance_id=prov_id)
             desc.append({"station": "XX.S%d" % i, "dtype": dt, "first": float(data[0]), "last": float(data[-1]),
                          "sum": float(data.astype(np.float64).sum())})
+        inv = obspy.read_inventory()  # ObsPy's example inventory: BW.RJOB, GR.FUR, GR.WET
+        ds.add_stationxml(inv)
+        for k, start in enumerate([t0, t0 + 100]):  # a gappy channel: two pieces 50 s apart
+            piece = obspy.Trace(np.full(1000, k + 1, dtype="<f8"), header=dict(network="GR", station="FUR",
+                                channel="BHE", sampling_rate=20.0, starttime=start))
+            ds.add_waveforms(piece, tag="gappy")
         short = obspy.Trace(np.ones(5, dtype=np.float64), header=dict(network="XX", station="S0", channel="BHN",
                                                                      sampling_rate=10.0, starttime=t0 + 0.05))
         ds.add_waveforms(short, tag="short")
         ds.add_auxiliary_data(np.arange(6, dtype=np.float64).reshape(2, 3), data_type="Windows", path="XX_S0/first",
                               parameters={"note": "hi", "n": 3, "dt": 0.5})
-    print(json.dumps({"traces": desc, "starttime_attr": int(round(t0.timestamp * 1e9))}))
+    print(json.dumps({"traces": desc, "starttime_attr": int(round(t0.timestamp * 1e9)), "provenance_id": prov_id}))
 
 
 if __name__ == "__main__":
@@ -64,6 +88,6 @@ if __name__ == "__main__":
     if cmd == "read-ours":
         read_ours(sys.argv[2], sys.argv[3])
     elif cmd == "write-pyasdf":
-        write_pyasdf(sys.argv[2])
+        write_pyasdf(*sys.argv[2:])
     else:
         sys.exit("unknown command %r" % cmd)

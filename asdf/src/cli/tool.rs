@@ -1,13 +1,14 @@
-//! The `asdf` tool: `sample`, `info` and `ls`.
+//! The `asdf` tool: `info`, `ls`, `validate`, `diff` and `sample`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, Command};
 
-use crate::format::{write_sample, AsdfFile, Compression, SampleOptions};
+use crate::format::{diff, validate, write_sample, AsdfFile, Compression, SampleOptions, Severity};
+use crate::model::time::UtcTime;
 
-use super::{EXIT_OK, EXIT_USAGE};
+use super::{EXIT_JOBS_FAILED, EXIT_OK, EXIT_USAGE};
 
 fn command() -> Command {
     Command::new("asdf")
@@ -33,9 +34,29 @@ fn command() -> Command {
         )
         .subcommand(
             Command::new("ls")
-                .about("Stations with their tags and StationXML; or the traces of one station")
+                .about("Stations with their tags, channels, sample rates, time ranges and StationXML; or the traces of one station")
                 .arg(Arg::new("file").required(true).value_parser(clap::value_parser!(PathBuf)))
-                .arg(Arg::new("station").required(false)),
+                .arg(Arg::new("station").required(false).help("NET.STA: list this station's traces in detail")),
+        )
+        .subcommand(
+            Command::new("validate")
+                .about("Check every rule of pyasdf and the ASDF definition; exit 1 when any is broken")
+                .arg(Arg::new("file").required(true).value_parser(clap::value_parser!(PathBuf)))
+                .arg(Arg::new("json").long("json").action(ArgAction::SetTrue)),
+        )
+        .subcommand(
+            Command::new("diff")
+                .about("Compare two files: stations, traces, attributes and samples; exit 1 when they differ")
+                .arg(Arg::new("a").required(true).value_parser(clap::value_parser!(PathBuf)))
+                .arg(Arg::new("b").required(true).value_parser(clap::value_parser!(PathBuf)))
+                .arg(
+                    Arg::new("rtol")
+                        .long("rtol")
+                        .default_value("0")
+                        .value_parser(clap::value_parser!(f64))
+                        .help("Samples differ when max|A-B| > rtol x max|A| (0: identical)"),
+                )
+                .arg(Arg::new("json").long("json").action(ArgAction::SetTrue)),
         )
 }
 
@@ -49,13 +70,15 @@ pub fn main() -> ExitCode {
         }
     };
     let r = match m.subcommand() {
-        Some(("sample", a)) => sample(a),
-        Some(("info", a)) => info(a),
-        Some(("ls", a)) => ls(a),
+        Some(("sample", a)) => sample(a).map(|()| EXIT_OK),
+        Some(("info", a)) => info(a).map(|()| EXIT_OK),
+        Some(("ls", a)) => ls(a).map(|()| EXIT_OK),
+        Some(("validate", a)) => validate_cmd(a),
+        Some(("diff", a)) => diff_cmd(a),
         _ => Err("unknown subcommand".to_string()),
     };
     match r {
-        Ok(()) => ExitCode::from(EXIT_OK),
+        Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(EXIT_USAGE)
@@ -98,10 +121,23 @@ fn info(a: &clap::ArgMatches) -> Result<(), String> {
     let mut traces = 0usize;
     let mut with_xml = 0usize;
     let mut tags = std::collections::BTreeSet::new();
+    let mut pipelines = std::collections::BTreeSet::new();
+    let (mut first, mut last): (Option<UtcTime>, Option<UtcTime>) = (None, None);
     for s in &stations {
         let g = ds.station(s).map_err(|e| e.to_string())?;
         let w = g.waveforms().map_err(|e| e.to_string())?;
         traces += w.len();
+        // Times from the names (to the second) keep this to metadata; one header per station
+        // tells the compression.
+        for (_, n) in &w {
+            if let (Some(a), Some(b)) = (n.start_time(), n.end_time()) {
+                first = Some(first.map_or(a, |f| f.min(a)));
+                last = Some(last.map_or(b, |l| l.max(b)));
+            }
+        }
+        if let Some((name, _)) = w.first() {
+            pipelines.insert(g.header(name).map_err(|e| e.to_string())?.filters);
+        }
         tags.extend(w.into_iter().map(|(_, n)| n.tag));
         with_xml += g.has_stationxml().map_err(|e| e.to_string())? as usize;
     }
@@ -114,6 +150,11 @@ fn info(a: &clap::ArgMatches) -> Result<(), String> {
         "stations_with_stationxml": with_xml,
         "traces": traces,
         "tags": tags,
+        "compression": pipelines,
+        "time_span": match (first, last) {
+            (Some(a), Some(b)) => format!("{} - {} (to the second, from the names)", a.seconds_string(), b.seconds_string()),
+            _ => "-".to_string(),
+        },
         "events": events,
         "provenance_documents": ds.provenance_names().map_err(|e| e.to_string())?.len(),
         "auxiliary_data": ds.auxiliary_paths().map_err(|e| e.to_string())?.len(),
@@ -131,21 +172,101 @@ fn info(a: &clap::ArgMatches) -> Result<(), String> {
 fn ls(a: &clap::ArgMatches) -> Result<(), String> {
     let path = a.get_one::<PathBuf>("file").cloned().unwrap_or_default();
     let ds = AsdfFile::open(&path).map_err(|e| e.to_string())?;
+    let e = |e: crate::FormatError| e.to_string();
     match a.get_one::<String>("station") {
         None => {
-            for s in ds.station_names().map_err(|e| e.to_string())? {
-                let g = ds.station(&s).map_err(|e| e.to_string())?;
-                let tags = g.tags().map_err(|e| e.to_string())?;
-                let xml = if g.has_stationxml().map_err(|e| e.to_string())? { "StationXML" } else { "no StationXML" };
-                println!("{s:<12} {:>4} traces  tags: {:<30} {xml}", g.waveform_names().map_err(|e| e.to_string())?.len(), tags.join(","));
+            println!("{:<12} {:>6}  {:<24} {:<16} {:<10} {:<41} StationXML", "station", "traces", "tags", "channels", "rates", "time range");
+            for s in ds.station_names().map_err(e)? {
+                let g = ds.station(&s).map_err(e)?;
+                let names = g.waveform_names().map_err(e)?;
+                let mut channels = std::collections::BTreeSet::new();
+                let mut rates = std::collections::BTreeSet::new();
+                let (mut first, mut last): (Option<UtcTime>, Option<UtcTime>) = (None, None);
+                for n in &names {
+                    let h = g.header(n).map_err(e)?;
+                    channels.insert(h.name.channel.clone());
+                    rates.insert(format!("{}", h.sampling_rate));
+                    first = Some(first.map_or(h.starttime, |f| f.min(h.starttime)));
+                    last = Some(last.map_or(h.endtime(), |l| l.max(h.endtime())));
+                }
+                let span = match (first, last) {
+                    (Some(a), Some(b)) => format!("{} - {}", a.seconds_string(), b.seconds_string()),
+                    _ => "-".into(),
+                };
+                let xml = if g.has_stationxml().map_err(e)? { "yes" } else { "no" };
+                let join = |v: std::collections::BTreeSet<String>| v.into_iter().collect::<Vec<_>>().join(",");
+                let tags = g.tags().map_err(e)?.join(",");
+                println!("{s:<12} {:>6}  {tags:<24} {:<16} {:<10} {span:<41} {xml}", names.len(), join(channels), join(rates));
             }
         }
         Some(sta) => {
-            let g = ds.station(sta).map_err(|e| e.to_string())?;
-            for n in g.waveform_names().map_err(|e| e.to_string())? {
-                println!("{n}  npts={}", g.npts(&n).map_err(|e| e.to_string())?);
+            let g = ds.station(sta).map_err(e)?;
+            for n in g.waveform_names().map_err(e)? {
+                let h = g.header(&n).map_err(e)?;
+                println!("{n}");
+                println!(
+                    "    {} {} samples at {} Hz, {} to {}, {}",
+                    h.dtype, h.npts, h.sampling_rate, h.starttime, h.endtime(), h.filters
+                );
+                let x = &h.asdf;
+                for (k, v) in [("event_id", &x.event_ids), ("origin_id", &x.origin_ids), ("magnitude_id", &x.magnitude_ids), ("focal_mechanism_id", &x.focal_mechanism_ids), ("labels", &x.labels)] {
+                    if !v.is_empty() {
+                        println!("    {k}: {}", v.join(","));
+                    }
+                }
+                if let Some(p) = &x.provenance_id {
+                    println!("    provenance_id: {p}");
+                }
             }
+            println!("StationXML: {}", if g.has_stationxml().map_err(e)? { "yes" } else { "no" });
         }
     }
     Ok(())
+}
+
+fn validate_cmd(a: &clap::ArgMatches) -> Result<u8, String> {
+    let path = a.get_one::<PathBuf>("file").cloned().unwrap_or_default();
+    let report = validate(&path)?;
+    if a.get_flag("json") {
+        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+    } else {
+        for f in &report.findings {
+            let level = if f.severity == Severity::Error { "error" } else { "warning" };
+            println!("{level}: {}: {}", f.path, f.message);
+        }
+        println!(
+            "{}: {} stations, {} waveforms, {} provenance documents, {} auxiliary datasets checked: {} errors, {} warnings",
+            path.display(),
+            report.stations,
+            report.waveforms,
+            report.provenance_documents,
+            report.auxiliary_datasets,
+            report.errors(),
+            report.warnings()
+        );
+    }
+    Ok(if report.errors() > 0 { EXIT_JOBS_FAILED } else { EXIT_OK })
+}
+
+fn diff_cmd(a: &clap::ArgMatches) -> Result<u8, String> {
+    let (pa, pb) = (a.get_one::<PathBuf>("a").cloned().unwrap_or_default(), a.get_one::<PathBuf>("b").cloned().unwrap_or_default());
+    let rtol = a.get_one::<f64>("rtol").copied().unwrap_or(0.0);
+    let report = diff(&pa, &pb, rtol).map_err(|e| e.to_string())?;
+    if a.get_flag("json") {
+        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+    } else {
+        for d in &report.differences {
+            println!("{}: {}", d.path, d.message);
+        }
+        println!(
+            "A = {}, B = {}: {} stations and {} traces compared, largest sample difference {:.3e} of the peak; {}",
+            pa.display(),
+            pb.display(),
+            report.stations_compared,
+            report.traces_compared,
+            report.max_relative_difference,
+            if report.is_same() { "same".to_string() } else { format!("{} differences", report.differences.len()) }
+        );
+    }
+    Ok(if report.is_same() { EXIT_OK } else { EXIT_JOBS_FAILED })
 }

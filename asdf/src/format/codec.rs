@@ -44,16 +44,12 @@ pub(crate) fn unshuffle(data: &[u8], elem: usize) -> Vec<u8> {
 pub(crate) fn fletcher32(data: &[u8]) -> u32 {
     let mut sum1: u32 = 0;
     let mut sum2: u32 = 0;
-    let words = data.len() / 2;
-    let mut i = 0usize;
-    let mut left = words;
-    while left > 0 {
-        let t = left.min(360);
-        left -= t;
-        for _ in 0..t {
-            sum1 += ((data[i] as u32) << 8) | data[i + 1] as u32;
+    let even = data.len() & !1;
+    // Blocks of 360 big-endian 16-bit words cannot overflow the 32-bit sums before folding.
+    for block in data[..even].chunks(720) {
+        for w in block.chunks_exact(2) {
+            sum1 += u16::from_be_bytes([w[0], w[1]]) as u32;
             sum2 += sum1;
-            i += 2;
         }
         sum1 = (sum1 & 0xffff) + (sum1 >> 16);
         sum2 = (sum2 & 0xffff) + (sum2 >> 16);

@@ -746,6 +746,20 @@ pub(crate) fn attr_write_f64(obj: &Hid, name: &str, value: f64) -> H5Result<()> 
     })
 }
 
+/// How a string attribute is stored: `Some(true)` variable length, `Some(false)` fixed length,
+/// `None` when the attribute is not a string.
+pub(crate) fn attr_string_is_vlen(obj: &Hid, name: &str) -> H5Result<Option<bool>> {
+    let c = cstr(name)?;
+    locked(|| unsafe {
+        let a = check_id(H5Aopen(obj.id(), c.as_ptr(), H5P_DEFAULT), || format!("cannot open attribute {name}"))?;
+        let t = check_id(H5Aget_type(a.id()), || "H5Aget_type".into())?;
+        Ok(match H5Tget_class(t.id()) {
+            H5T_class_t::H5T_STRING => Some(H5Tis_variable_str(t.id()) > 0),
+            _ => None,
+        })
+    })
+}
+
 /// Reads a scalar attribute of any string, integer or float type. Strings may be fixed or
 /// variable length, NUL-padded or NUL-terminated; trailing NULs are stripped.
 pub(crate) fn attr_read(obj: &Hid, name: &str) -> H5Result<AttrValue> {

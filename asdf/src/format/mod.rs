@@ -6,6 +6,7 @@
 mod auxiliary;
 mod chunking;
 pub(crate) mod codec;
+mod diff;
 mod error;
 mod file;
 pub(crate) mod h5;
@@ -13,6 +14,7 @@ mod names;
 pub mod sample;
 mod station;
 mod stationxml;
+mod validate;
 mod version;
 mod waveforms;
 
@@ -29,4 +31,6 @@ pub use sample::{write_sample, SampleOptions};
 pub use station::StationGroup;
 pub use stationxml::StationXmlError;
 pub use version::FormatVersion;
-pub use waveforms::{encode_trace, EncodedTrace};
+pub use diff::{diff, DiffReport, Difference};
+pub use validate::{validate, Finding, Report, Severity};
+pub use waveforms::{encode_trace, EncodedTrace, TraceHeader};

@@ -124,6 +124,11 @@ impl<'a> StationGroup<'a> {
         Ok(h5::dataset_shape(&ds).map_err(|m| self.file.err(&obj, m))?.first().copied().unwrap_or(0))
     }
 
+    /// The metadata of one trace (attributes, type, length, filters) without reading samples.
+    pub fn header(&self, name: &str) -> Result<super::waveforms::TraceHeader> {
+        super::waveforms::read_header(self.file, &self.group, &self.name, name)
+    }
+
     /// One trace by dataset name.
     pub fn trace(&self, name: &str) -> Result<crate::model::trace::Trace> {
         read_trace(self.file, &self.group, &self.name, name, None)

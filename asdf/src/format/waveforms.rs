@@ -368,6 +368,69 @@ fn samples_from_native_bytes(kind: NumKind, b: &[u8]) -> Samples {
     }
 }
 
+/// What a waveform dataset holds, read from its metadata only (no samples).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraceHeader {
+    pub name: WaveformName,
+    /// numpy's name of the stored sample type (`i4`, `f8`, ...).
+    pub dtype: &'static str,
+    pub npts: u64,
+    pub starttime: UtcTime,
+    pub sampling_rate: f64,
+    pub asdf: AsdfStats,
+    /// The filter pipeline, e.g. `shuffle+gzip-3+fletcher32` (`none` without filters).
+    pub filters: String,
+}
+
+impl TraceHeader {
+    /// Time of the last sample.
+    pub fn endtime(&self) -> UtcTime {
+        self.starttime + self.npts.saturating_sub(1) as f64 / self.sampling_rate
+    }
+}
+
+/// A filter pipeline in words.
+pub(crate) fn describe_filters(filters: &[h5::FilterInfo]) -> String {
+    if filters.is_empty() {
+        return "none".into();
+    }
+    let name = |f: &h5::FilterInfo| match f.id {
+        h5::FILTER_DEFLATE => format!("gzip-{}", f.params.first().copied().unwrap_or(0)),
+        h5::FILTER_SHUFFLE => "shuffle".into(),
+        h5::FILTER_FLETCHER32 => "fletcher32".into(),
+        32000 => "lzf".into(),
+        4 => "szip".into(),
+        other => format!("filter-{other}"),
+    };
+    filters.iter().map(name).collect::<Vec<_>>().join("+")
+}
+
+/// Reads the metadata of one waveform dataset (attributes, shape, type, filters).
+pub(crate) fn read_header(file: &AsdfFile, group: &Hid, station: &str, name: &str) -> Result<TraceHeader> {
+    let obj = format!("/Waveforms/{station}/{name}");
+    let wn = WaveformName::parse(name).map_err(|reason| FormatError::BadName {
+        path: file.path.clone(),
+        station: station.to_string(),
+        name: name.to_string(),
+        reason,
+    })?;
+    let ds = h5::dataset_open(group, name).map_err(|m| file.err(&obj, m))?;
+    let attrs = read_waveform_attrs(file, &ds, &obj)?;
+    let npts = h5::dataset_shape(&ds).map_err(|m| file.err(&obj, m))?.first().copied().unwrap_or(0);
+    let t = h5::dataset_type(&ds).map_err(|m| file.err(&obj, m))?;
+    let filters = describe_filters(&h5::dataset_filters(&ds).map_err(|m| file.err(&obj, m))?);
+    let tag = wn.tag.clone();
+    Ok(TraceHeader {
+        name: wn,
+        dtype: t.kind.name(),
+        npts,
+        starttime: attrs.starttime,
+        sampling_rate: attrs.sampling_rate,
+        asdf: AsdfStats { tag, ..attrs.asdf },
+        filters,
+    })
+}
+
 /// Reads one waveform dataset of a station group into a trace.
 pub(crate) fn read_trace(file: &AsdfFile, group: &Hid, station: &str, name: &str, range: Option<(u64, u64)>) -> Result<Trace> {
     let obj = format!("/Waveforms/{station}/{name}");
