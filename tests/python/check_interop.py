@@ -40,6 +40,24 @@ def read_ours(ours, inp):
     print(json.dumps({"stations": len(src.waveforms.list()), "max_relative_difference": worst}))
 
 
+def summary(path):
+    """What pyasdf sees in a file: per tag the traces' ids, dtypes, rates and lengths."""
+    with pyasdf.ASDFDataSet(path, mode="r") as ds:
+        with contextlib.redirect_stdout(sys.stderr):
+            ds.validate()
+        out = {"stations": len(ds.waveforms.list()), "tags": {}}
+        for sta in ds.waveforms.list():
+            for tag in ds.waveforms[sta].get_waveform_tags():
+                for tr in ds.waveforms[sta][tag]:
+                    out["tags"].setdefault(tag, []).append(
+                        {"id": tr.id, "dtype": tr.data.dtype.str[1:], "rate": tr.stats.sampling_rate,
+                         "npts": tr.stats.npts, "first": float(tr.data[0]),
+                         "event_ids": [str(e) for e in tr.stats.asdf.event_ids]})
+        for v in out["tags"].values():
+            v.sort(key=lambda d: d["id"])
+    print(json.dumps(out))
+
+
 def write_pyasdf(path, version="1.0.3", compression="gzip-3"):
     """Every dtype pyasdf allows at `version` (both byte orders), labels, ids, a provenance record,
     an event, StationXML, a gappy channel, a sub-second trace and auxiliary data."""
@@ -87,6 +105,8 @@ if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "read-ours":
         read_ours(sys.argv[2], sys.argv[3])
+    elif cmd == "summary":
+        summary(sys.argv[2])
     elif cmd == "write-pyasdf":
         write_pyasdf(*sys.argv[2:])
     else:

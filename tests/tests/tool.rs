@@ -86,7 +86,13 @@ fn diff_exit_codes_and_tolerance() {
     let o = asdf(&["diff", &s(&a), &s(&c)]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("/Waveforms/XX.S0002: only in B"), "{}", stdout(&o));
-    // The same data written by a job compares equal to itself within a tolerance only.
+    // The identity job writes the input's traces back unchanged (their stored chunks reused).
+    let same = dir.path().join("same.h5");
+    let o = run(2, &bin("identity"), &[&s(&a), &s(&same), "-q", "--tag-map", "raw_recording=raw_recording"], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = asdf(&["diff", &s(&a), &s(&same)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // A processing job's output differs in type and samples.
     let out = dir.path().join("out.h5");
     let o = run(0, &bin("bandpass"), &[&s(&a), &s(&out), "-q", "--tag-map", "raw_recording=raw_recording"], &[]);
     assert!(o.status.success(), "{}", stderr(&o));

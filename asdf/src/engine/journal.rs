@@ -10,6 +10,11 @@ use crate::format::codec::fletcher32;
 
 const MAGIC: &[u8; 8] = b"ASDFJRN1";
 
+/// A record's checksum: Fletcher-32 of the job key and of the payload, combined.
+fn checksum(job: &[u8], payload: &[u8]) -> u32 {
+    fletcher32(job).rotate_left(1) ^ fletcher32(payload)
+}
+
 /// One finished job as journalled.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Record {
@@ -59,7 +64,7 @@ impl Journal {
             }
             let n = job_len + pay_len;
             let sum = u32::from_le_bytes(body[n..].try_into().unwrap_or_default());
-            if fletcher32(&body[..n]) != sum {
+            if checksum(&body[..job_len], &body[job_len..n]) != sum {
                 break;
             }
             let Ok(job) = String::from_utf8(body[..job_len].to_vec()) else { break };
@@ -77,20 +82,17 @@ impl Journal {
     }
 
     /// Appends one record. Data reaches the OS at once (a killed process loses nothing); it is
-    /// synced to disk every 64 MiB and at the end.
+    /// synced to disk every GiB and at the end.
     pub(crate) fn append(&mut self, job: &str, payload: &[u8]) -> std::io::Result<()> {
-        let mut buf = Vec::with_capacity(16 + job.len() + payload.len() + 4);
-        buf.extend_from_slice(&(job.len() as u64).to_le_bytes());
-        buf.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        buf.extend_from_slice(job.as_bytes());
-        buf.extend_from_slice(payload);
-        let mut summed = Vec::with_capacity(job.len() + payload.len());
-        summed.extend_from_slice(job.as_bytes());
-        summed.extend_from_slice(payload);
-        buf.extend_from_slice(&fletcher32(&summed).to_le_bytes());
-        self.file.write_all(&buf)?;
-        self.unsynced += buf.len();
-        if self.unsynced > 64 << 20 {
+        let mut head = Vec::with_capacity(16 + job.len());
+        head.extend_from_slice(&(job.len() as u64).to_le_bytes());
+        head.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        head.extend_from_slice(job.as_bytes());
+        self.file.write_all(&head)?;
+        self.file.write_all(payload)?;
+        self.file.write_all(&checksum(job.as_bytes(), payload).to_le_bytes())?;
+        self.unsynced += head.len() + payload.len() + 4;
+        if self.unsynced > 1 << 30 {
             self.file.sync_data()?;
             self.unsynced = 0;
         }

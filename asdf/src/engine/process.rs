@@ -5,7 +5,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::format::{encode_trace, validate_tag, AsdfFile, Compression, EncodedTrace};
+use crate::format::{encode_trace_reusing, validate_tag, AsdfFile, Compression, EncodedTrace, StoredChunks};
 use crate::model::inventory::Inventory;
 use crate::model::stream::{wildcard_match, Stream};
 
@@ -287,16 +287,28 @@ where
     F: Fn(Stream, Option<Inventory>) -> R + Sync,
     R: StationOutput,
 {
-    let read = || -> Result<(Stream, Option<Inventory>), String> {
+    // The stored chunks of each input trace, by (id, start, npts, type): a trace that comes back
+    // unchanged is written without recompression.
+    type Key = (String, i64, usize, &'static str);
+    let key = |t: &crate::Trace| -> Key { (t.id(), t.stats.starttime.ns(), t.npts(), t.data.dtype()) };
+    let read = || -> Result<(Stream, Option<Inventory>, Vec<(Key, StoredChunks)>), String> {
         let sta = src.station(&job.station).map_err(|e| e.to_string())?;
-        let mut st = sta.stream(&job.tag).map_err(|e| e.to_string())?;
-        if let Some(p) = &opts.channels {
-            st.retain(|t| wildcard_match(p, &t.stats.channel));
+        let (st, stored) = sta.stream_keeping_chunks(&job.tag).map_err(|e| e.to_string())?;
+        let mut kept = Vec::new();
+        let mut traces = Stream::new();
+        for (t, s) in st.into_iter().zip(stored) {
+            if opts.channels.as_ref().is_some_and(|p| !wildcard_match(p, &t.stats.channel)) {
+                continue;
+            }
+            if let Some(s) = s {
+                kept.push((key(&t), s));
+            }
+            traces.push(t);
         }
         let inv = sta.inventory().map_err(|e| e.to_string())?;
-        Ok((st, inv))
+        Ok((traces, inv, kept))
     };
-    let (st, inv) = match read() {
+    let (st, inv, mut kept) = match read() {
         Ok(x) => x,
         Err(m) => return Outcome::Failed(format!("reading input: {m}")),
     };
@@ -323,7 +335,9 @@ where
             if format!("{}.{}", tr.stats.network, tr.stats.station) != job.station {
                 return Err(format!("the function returned trace {} which does not belong to station {}", tr.id(), job.station));
             }
-            encode_trace(tr, out_tag, version, opts.compression)
+            let k = key(tr);
+            let stored = kept.iter().position(|(x, _)| *x == k).map(|i| kept.swap_remove(i).1);
+            encode_trace_reusing(tr, out_tag, version, opts.compression, stored)
         })
         .collect();
     match encoded {

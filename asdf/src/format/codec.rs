@@ -14,25 +14,61 @@ pub(crate) fn shuffle(data: &[u8], elem: usize) -> Vec<u8> {
     }
     let n = data.len() / elem;
     let mut out = vec![0u8; data.len()];
-    for (i, e) in data[..n * elem].chunks_exact(elem).enumerate() {
-        for (j, &b) in e.iter().enumerate() {
-            out[j * n + i] = b;
+    match elem {
+        2 => shuffle_fixed::<2>(&data[..n * 2], &mut out[..n * 2]),
+        4 => shuffle_fixed::<4>(&data[..n * 4], &mut out[..n * 4]),
+        8 => shuffle_fixed::<8>(&data[..n * 8], &mut out[..n * 8]),
+        _ => {
+            for (i, e) in data[..n * elem].chunks_exact(elem).enumerate() {
+                for (j, &b) in e.iter().enumerate() {
+                    out[j * n + i] = b;
+                }
+            }
         }
     }
     out[n * elem..].copy_from_slice(&data[n * elem..]);
     out
 }
 
-/// Inverse of [`shuffle`].
+/// Byte `j` of every element goes to plane `j` (element size `E` known at compile time).
+fn shuffle_fixed<const E: usize>(data: &[u8], out: &mut [u8]) {
+    let n = data.len() / E;
+    let mut planes: Vec<&mut [u8]> = out.chunks_exact_mut(n).collect();
+    for (i, e) in data.chunks_exact(E).enumerate() {
+        for (plane, &b) in planes.iter_mut().zip(e) {
+            plane[i] = b;
+        }
+    }
+}
+
+/// Inverse of [`shuffle_fixed`].
+fn unshuffle_fixed<const E: usize>(data: &[u8], out: &mut [u8]) {
+    let n = data.len() / E;
+    let planes: Vec<&[u8]> = data.chunks_exact(n).collect();
+    for (i, e) in out.chunks_exact_mut(E).enumerate() {
+        for (b, plane) in e.iter_mut().zip(&planes) {
+            *b = plane[i];
+        }
+    }
+}
+
+/// HDF5's unshuffle: the inverse of [`shuffle`].
 pub(crate) fn unshuffle(data: &[u8], elem: usize) -> Vec<u8> {
     if elem <= 1 || data.len() < elem {
         return data.to_vec();
     }
     let n = data.len() / elem;
     let mut out = vec![0u8; data.len()];
-    for (i, e) in out[..n * elem].chunks_exact_mut(elem).enumerate() {
-        for (j, b) in e.iter_mut().enumerate() {
-            *b = data[j * n + i];
+    match elem {
+        2 => unshuffle_fixed::<2>(&data[..n * 2], &mut out[..n * 2]),
+        4 => unshuffle_fixed::<4>(&data[..n * 4], &mut out[..n * 4]),
+        8 => unshuffle_fixed::<8>(&data[..n * 8], &mut out[..n * 8]),
+        _ => {
+            for (i, e) in out[..n * elem].chunks_exact_mut(elem).enumerate() {
+                for (j, b) in e.iter_mut().enumerate() {
+                    *b = data[j * n + i];
+                }
+            }
         }
     }
     out[n * elem..].copy_from_slice(&data[n * elem..]);

@@ -33,4 +33,5 @@ pub use stationxml::StationXmlError;
 pub use version::FormatVersion;
 pub use diff::{diff, DiffReport, Difference};
 pub use validate::{validate, Finding, Report, Severity};
-pub use waveforms::{encode_trace, EncodedTrace, TraceHeader};
+pub use waveforms::{encode_trace, EncodedTrace, StoredChunks, TraceHeader};
+pub(crate) use waveforms::encode_trace_reusing;

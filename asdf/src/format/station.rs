@@ -85,6 +85,25 @@ impl<'a> StationGroup<'a> {
 
     /// Every trace with tag `tag`, ordered by dataset name (pyasdf's `station[tag]`).
     pub fn stream(&self, tag: &str) -> Result<Stream> {
+        let names = self.stream_names_checked(tag)?;
+        names.iter().map(|n| read_trace(self.file, &self.group, &self.name, n, None)).collect()
+    }
+
+    /// [`StationGroup::stream`], with each trace's chunks as stored, so that the traces a
+    /// processing function returns unchanged are written without recompressing them.
+    pub(crate) fn stream_keeping_chunks(&self, tag: &str) -> Result<(Stream, Vec<Option<super::waveforms::StoredChunks>>)> {
+        let st = self.stream_names_checked(tag)?;
+        let mut traces = Stream::new();
+        let mut stored = Vec::with_capacity(st.len());
+        for n in &st {
+            let (t, s) = super::waveforms::read_trace_keeping(self.file, &self.group, &self.name, n, None, true)?;
+            traces.push(t);
+            stored.push(s);
+        }
+        Ok((traces, stored))
+    }
+
+    fn stream_names_checked(&self, tag: &str) -> Result<Vec<String>> {
         let names = self.names_for_tag(tag)?;
         if names.is_empty() {
             return Err(FormatError::NoSuchTag {
@@ -94,7 +113,7 @@ impl<'a> StationGroup<'a> {
                 available: summarize(&self.tags()?),
             });
         }
-        names.iter().map(|n| read_trace(self.file, &self.group, &self.name, n, None)).collect()
+        Ok(names)
     }
 
     /// Traces with tag `tag` overlapping `[start, end]`, cut to that window (whole samples

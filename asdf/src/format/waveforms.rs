@@ -60,6 +60,61 @@ fn allowed_dtypes(version: FormatVersion) -> &'static str {
     }
 }
 
+/// A trace's chunks exactly as stored in its input file, kept by
+/// [`StationGroup::stream_keeping_chunks`](super::StationGroup) so that a trace a processing
+/// function returns unchanged is written without decompressing and recompressing it.
+#[derive(Debug, Clone)]
+pub struct StoredChunks {
+    kind: NumKind,
+    big_endian: bool,
+    npts: u64,
+    chunk: u64,
+    pipeline: Pipeline,
+    chunks: Vec<Vec<u8>>,
+    fingerprint: u64,
+}
+
+/// A fast 64-bit fingerprint of sample bytes (four multiply-rotate lanes); equal samples give
+/// equal fingerprints, and any change is caught except with probability ~2^-64.
+pub(crate) fn fingerprint(bytes: &[u8]) -> u64 {
+    const K: [u64; 4] = [0x9E37_79B9_7F4A_7C15, 0xC2B2_AE3D_27D4_EB4F, 0x1656_67B1_9E37_79F9, 0x85EB_CA77_C2B2_AE63];
+    let mut lanes = K;
+    let mut blocks = bytes.chunks_exact(32);
+    for b in &mut blocks {
+        for (j, lane) in lanes.iter_mut().enumerate() {
+            let w = u64::from_le_bytes(b[j * 8..j * 8 + 8].try_into().expect("32-byte block"));
+            *lane = (*lane ^ w).wrapping_mul(K[j]).rotate_left(29);
+        }
+    }
+    let mut h = bytes.len() as u64;
+    for (j, lane) in lanes.iter().enumerate() {
+        h = (h ^ lane.rotate_left(j as u32 * 16)).wrapping_mul(K[0]);
+    }
+    for (i, &byte) in blocks.remainder().iter().enumerate() {
+        h = (h ^ ((byte as u64) << ((i % 8) * 8))).wrapping_mul(K[1]).rotate_left(23);
+    }
+    h ^ (h >> 31)
+}
+
+/// The write pipeline a stored filter list corresponds to, if it is one we write ourselves.
+fn pipeline_of(filters: &[h5::FilterInfo]) -> Option<Pipeline> {
+    let mut p = Pipeline { shuffle: false, deflate: None, fletcher32: false };
+    let mut it = filters.iter().peekable();
+    if it.peek().is_some_and(|f| f.id == h5::FILTER_SHUFFLE) {
+        p.shuffle = true;
+        it.next();
+    }
+    if let Some(f) = it.peek().filter(|f| f.id == h5::FILTER_DEFLATE) {
+        p.deflate = Some(f.params.first().copied().unwrap_or(0));
+        it.next();
+    }
+    if it.peek().is_some_and(|f| f.id == h5::FILTER_FLETCHER32) {
+        p.fletcher32 = true;
+        it.next();
+    }
+    it.next().is_none().then_some(p)
+}
+
 /// Names, chunks and compresses a trace for writing under `tag` (see the module docs).
 /// Checks the tag and the sample type against `version`.
 pub fn encode_trace(
@@ -67,6 +122,19 @@ pub fn encode_trace(
     tag: &str,
     version: FormatVersion,
     compression: Compression,
+) -> std::result::Result<EncodedTrace, String> {
+    encode_trace_reusing(tr, tag, version, compression, None)
+}
+
+/// [`encode_trace`], reusing `stored` chunks when the trace's samples are still the ones they
+/// hold (same type, byte order, length and fingerprint) and the output pipeline and chunking are
+/// the input's: the output bytes are then exactly what compressing would give, for free.
+pub(crate) fn encode_trace_reusing(
+    tr: &Trace,
+    tag: &str,
+    version: FormatVersion,
+    compression: Compression,
+    stored: Option<StoredChunks>,
 ) -> std::result::Result<EncodedTrace, String> {
     validate_tag(tag).map_err(|e| e.to_string())?;
     if matches!(tr.data, Samples::I16(_)) && !version.allows_i16() {
@@ -90,6 +158,25 @@ pub fn encode_trace(
     let npts = tr.npts() as u64;
     let chunk = guess_chunk(&[npts], elem)[0];
     let pipeline = compression.pipeline();
+    let header = |chunks: Vec<Vec<u8>>| EncodedTrace {
+        station: format!("{}.{}", tr.stats.network, tr.stats.station),
+        name: WaveformName::for_trace(tr, tag, version),
+        kind,
+        big_endian,
+        npts,
+        chunk,
+        pipeline,
+        starttime: tr.stats.starttime.pyasdf_quantized(),
+        sampling_rate: tr.stats.sampling_rate,
+        asdf: AsdfStats { tag: tag.to_string(), ..tr.stats.asdf.clone() },
+        chunks,
+    };
+    if let Some(s) = stored {
+        let same_layout = s.kind == kind && s.big_endian == big_endian && s.npts == npts && s.chunk == chunk && s.pipeline == pipeline;
+        if same_layout && s.fingerprint == fingerprint(tr.data.as_bytes()) {
+            return Ok(header(s.chunks));
+        }
+    }
     let mut raw = tr.data.as_bytes().to_vec();
     if big_endian != cfg!(target_endian = "big") {
         raw.par_chunks_mut(elem).for_each(|e| e.reverse());
@@ -108,19 +195,7 @@ pub fn encode_trace(
             }
         })
         .collect();
-    Ok(EncodedTrace {
-        station: format!("{}.{}", tr.stats.network, tr.stats.station),
-        name: WaveformName::for_trace(tr, tag, version),
-        kind,
-        big_endian,
-        npts,
-        chunk,
-        pipeline,
-        starttime: tr.stats.starttime.pyasdf_quantized(),
-        sampling_rate: tr.stats.sampling_rate,
-        asdf: AsdfStats { tag: tag.to_string(), ..tr.stats.asdf.clone() },
-        chunks,
-    })
+    Ok(header(chunks))
 }
 
 impl AsdfFile {
@@ -268,13 +343,16 @@ pub(crate) fn read_waveform_attrs(file: &AsdfFile, ds: &Hid, obj: &str) -> Resul
     Ok(WaveformAttrs { starttime, sampling_rate, asdf })
 }
 
-/// Reads the samples of an open waveform dataset, `[start, start+count)` or all of it.
-pub(crate) fn read_samples(
+/// Reads the samples of an open waveform dataset, `[start, start+count)` or all of it; with
+/// `keep`, also the stored chunks when the whole dataset was read chunk by chunk with a pipeline
+/// we write ourselves.
+fn read_samples(
     file: &AsdfFile,
     ds: &Hid,
     obj: &str,
     range: Option<(u64, u64)>,
-) -> Result<(Samples, ByteOrder)> {
+    keep: bool,
+) -> Result<(Samples, ByteOrder, Option<StoredChunks>)> {
     let t = h5::dataset_type(ds).map_err(|m| file.err(obj, m))?;
     let shape = h5::dataset_shape(ds).map_err(|m| file.err(obj, m))?;
     if shape.len() != 1 {
@@ -295,7 +373,7 @@ pub(crate) fn read_samples(
     let elem = t.kind.size();
     let mut buf = vec![0u8; count as usize * elem];
     let whole = start == 0 && count == npts;
-    let direct = if whole && count > 0 { read_direct(file, ds, obj, t, npts, &mut buf)? } else { false };
+    let (direct, kept) = if whole && count > 0 { read_direct(file, ds, obj, t, npts, &mut buf, keep)? } else { (false, None) };
     if !direct && count > 0 {
         let mem = NumType::native(t.kind);
         let r = if whole { h5::dataset_read_into(ds, mem, &mut buf) } else { h5::dataset_read_range(ds, mem, start, count, &mut buf) };
@@ -306,15 +384,27 @@ pub(crate) fn read_samples(
         })?;
     }
     let order = if t.big_endian { ByteOrder::Big } else { ByteOrder::Little };
-    Ok((samples_from_native_bytes(t.kind, &buf), order))
+    let samples = samples_from_native_bytes(t.kind, &buf);
+    let stored = kept.map(|(chunk, pipeline, chunks)| StoredChunks {
+        kind: t.kind,
+        big_endian: t.big_endian,
+        npts,
+        chunk,
+        pipeline,
+        chunks,
+        fingerprint: fingerprint(samples.as_bytes()),
+    });
+    Ok((samples, order, stored))
 }
 
 /// Direct chunk read + parallel decode. Returns false when the pipeline needs HDF5's own filters.
-fn read_direct(file: &AsdfFile, ds: &Hid, obj: &str, t: NumType, npts: u64, out: &mut [u8]) -> Result<bool> {
-    let Some(chunk) = h5::dataset_chunk(ds).map_err(|m| file.err(obj, m))? else { return Ok(false) };
+type Kept = Option<(u64, Pipeline, Vec<Vec<u8>>)>;
+
+fn read_direct(file: &AsdfFile, ds: &Hid, obj: &str, t: NumType, npts: u64, out: &mut [u8], keep: bool) -> Result<(bool, Kept)> {
+    let Some(chunk) = h5::dataset_chunk(ds).map_err(|m| file.err(obj, m))? else { return Ok((false, None)) };
     let filters = h5::dataset_filters(ds).map_err(|m| file.err(obj, m))?;
     if !can_decode(&filters) || chunk.len() != 1 || chunk[0] == 0 {
-        return Ok(false);
+        return Ok((false, None));
     }
     let elem = t.kind.size();
     let clen = chunk[0];
@@ -324,6 +414,13 @@ fn read_direct(file: &AsdfFile, ds: &Hid, obj: &str, t: NumType, npts: u64, out:
         stored.push(h5::chunk_read(ds, &[i * clen]).map_err(|m| file.err(obj, m))?);
     }
     let raw_len = clen as usize * elem;
+    // Kept only when every chunk exists with its full pipeline applied.
+    let kept = match pipeline_of(&filters) {
+        Some(p) if keep && stored.iter().all(|c| matches!(c, Some((_, 0)))) => {
+            Some((clen, p, stored.iter().map(|c| c.as_ref().map(|(b, _)| b.clone()).unwrap_or_default()).collect()))
+        }
+        _ => None,
+    };
     let decoded: Vec<std::result::Result<Option<Vec<u8>>, DecodeError>> = stored
         .into_par_iter()
         .map(|c| match c {
@@ -345,26 +442,32 @@ fn read_direct(file: &AsdfFile, ds: &Hid, obj: &str, t: NumType, npts: u64, out:
                 dst.copy_from_slice(&bytes[..dst.len()]);
             }
             Err(DecodeError::Checksum) => return Err(FormatError::Checksum { path: file.path.clone(), object: obj.into() }),
-            Err(DecodeError::Unsupported(_)) => return Ok(false),
+            Err(DecodeError::Unsupported(_)) => return Ok((false, None)),
             Err(DecodeError::Corrupt(m)) => return Err(FormatError::Invalid { path: file.path.clone(), object: obj.into(), message: format!("chunk {i}: {m}") }),
         }
     }
     if swap && elem > 1 {
         out.par_chunks_mut(elem).for_each(|e| e.reverse());
     }
-    Ok(true)
+    Ok((true, kept))
 }
 
 fn samples_from_native_bytes(kind: NumKind, b: &[u8]) -> Samples {
-    fn conv<T: Copy, const N: usize>(b: &[u8], f: fn([u8; N]) -> T) -> Vec<T> {
-        b.chunks_exact(N).map(|c| f(c.try_into().expect("chunks_exact yields N bytes"))).collect()
+    /// Copies native-endian bytes into a vector of `T` in one go.
+    fn conv<T: Copy + Default>(b: &[u8]) -> Vec<T> {
+        let n = b.len() / std::mem::size_of::<T>();
+        let mut v = vec![T::default(); n];
+        // SAFETY: `v` holds exactly n * size_of::<T>() bytes, plain numbers without padding, and
+        // does not overlap `b`; every bit pattern is a valid value of these numeric types.
+        unsafe { std::ptr::copy_nonoverlapping(b.as_ptr(), v.as_mut_ptr() as *mut u8, n * std::mem::size_of::<T>()) };
+        v
     }
     match kind {
-        NumKind::I16 => Samples::I16(conv(b, i16::from_ne_bytes)),
-        NumKind::I32 => Samples::I32(conv(b, i32::from_ne_bytes)),
-        NumKind::I64 => Samples::I64(conv(b, i64::from_ne_bytes)),
-        NumKind::F32 => Samples::F32(conv(b, f32::from_ne_bytes)),
-        _ => Samples::F64(conv(b, f64::from_ne_bytes)),
+        NumKind::I16 => Samples::I16(conv(b)),
+        NumKind::I32 => Samples::I32(conv(b)),
+        NumKind::I64 => Samples::I64(conv(b)),
+        NumKind::F32 => Samples::F32(conv(b)),
+        _ => Samples::F64(conv(b)),
     }
 }
 
@@ -433,6 +536,18 @@ pub(crate) fn read_header(file: &AsdfFile, group: &Hid, station: &str, name: &st
 
 /// Reads one waveform dataset of a station group into a trace.
 pub(crate) fn read_trace(file: &AsdfFile, group: &Hid, station: &str, name: &str, range: Option<(u64, u64)>) -> Result<Trace> {
+    read_trace_keeping(file, group, station, name, range, false).map(|(t, _)| t)
+}
+
+/// [`read_trace`], also returning the stored chunks when `keep` is set (whole traces only).
+pub(crate) fn read_trace_keeping(
+    file: &AsdfFile,
+    group: &Hid,
+    station: &str,
+    name: &str,
+    range: Option<(u64, u64)>,
+    keep: bool,
+) -> Result<(Trace, Option<StoredChunks>)> {
     let obj = format!("/Waveforms/{station}/{name}");
     let wn = WaveformName::parse(name).map_err(|reason| FormatError::BadName {
         path: file.path.clone(),
@@ -442,12 +557,12 @@ pub(crate) fn read_trace(file: &AsdfFile, group: &Hid, station: &str, name: &str
     })?;
     let ds = h5::dataset_open(group, name).map_err(|m| file.err(&obj, m))?;
     let attrs = read_waveform_attrs(file, &ds, &obj)?;
-    let (data, byte_order) = read_samples(file, &ds, &obj, range)?;
+    let (data, byte_order, stored) = read_samples(file, &ds, &obj, range, keep)?;
     let mut starttime = attrs.starttime;
     if let Some((start, _)) = range {
         starttime = starttime + start as f64 / attrs.sampling_rate;
     }
-    Ok(Trace {
+    let trace = Trace {
         stats: Stats {
             network: wn.network,
             station: wn.station,
@@ -459,5 +574,6 @@ pub(crate) fn read_trace(file: &AsdfFile, group: &Hid, station: &str, name: &str
         },
         data,
         byte_order,
-    })
+    };
+    Ok((trace, stored))
 }

@@ -6,6 +6,7 @@
 
 mod decimate;
 mod detrend;
+mod fft;
 mod filter;
 mod remove_response;
 pub mod response;

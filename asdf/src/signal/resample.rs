@@ -3,8 +3,6 @@
 
 use std::f64::consts::PI;
 
-use realfft::RealFftPlanner;
-
 use crate::model::response::Complex64;
 use crate::model::stream::Stream;
 use crate::model::trace::Trace;
@@ -93,12 +91,10 @@ impl Trace {
         let delta = self.stats.delta();
         let id = self.id();
         let data = finite_samples(self)?;
-        let mut planner = RealFftPlanner::<f64>::new();
+        let fwd = super::fft::forward(npts);
         let mut input = data.clone();
-        let mut spectrum = planner.plan_fft_forward(npts).make_output_vec();
-        planner
-            .plan_fft_forward(npts)
-            .process(&mut input, &mut spectrum)
+        let mut spectrum = fwd.make_output_vec();
+        fwd.process(&mut input, &mut spectrum)
             .map_err(|e| SignalError::InvalidParameter { id: id.clone(), message: e.to_string() })?;
         let half = npts / 2 + 1;
         let (mut re, mut im): (Vec<f64>, Vec<f64>) = spectrum.iter().map(|c| (c.re, c.im)).unzip();
@@ -136,8 +132,7 @@ impl Trace {
             large[n_large_f - 1].im = 0.0;
         }
         let mut out = vec![0.0; num];
-        planner
-            .plan_fft_inverse(num)
+        super::fft::inverse(num)
             .process(&mut large, &mut out)
             .map_err(|e| SignalError::InvalidParameter { id: id.clone(), message: e.to_string() })?;
         // The inverse transform is unnormalised (1/num), then ObsPy scales by num/npts.
