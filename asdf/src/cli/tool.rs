@@ -178,16 +178,18 @@ fn ls(a: &clap::ArgMatches) -> Result<(), String> {
             println!("{:<12} {:>6}  {:<24} {:<16} {:<10} {:<41} StationXML", "station", "traces", "tags", "channels", "rates", "time range");
             for s in ds.station_names().map_err(e)? {
                 let g = ds.station(&s).map_err(e)?;
-                let names = g.waveform_names().map_err(e)?;
+                let names = g.waveforms().map_err(e)?;
                 let mut channels = std::collections::BTreeSet::new();
                 let mut rates = std::collections::BTreeSet::new();
                 let (mut first, mut last): (Option<UtcTime>, Option<UtcTime>) = (None, None);
-                for n in &names {
-                    let h = g.header(n).map_err(e)?;
-                    channels.insert(h.name.channel.clone());
-                    rates.insert(format!("{}", h.sampling_rate));
-                    first = Some(first.map_or(h.starttime, |f| f.min(h.starttime)));
-                    last = Some(last.map_or(h.endtime(), |l| l.max(h.endtime())));
+                // Times from the names (to the second) and one attribute per trace: metadata only.
+                for (n, w) in &names {
+                    channels.insert(w.channel.clone());
+                    rates.insert(format!("{}", g.sampling_rate(n).map_err(e)?));
+                    if let (Some(a), Some(b)) = (w.start_time(), w.end_time()) {
+                        first = Some(first.map_or(a, |f| f.min(a)));
+                        last = Some(last.map_or(b, |l| l.max(b)));
+                    }
                 }
                 let span = match (first, last) {
                     (Some(a), Some(b)) => format!("{} - {}", a.seconds_string(), b.seconds_string()),

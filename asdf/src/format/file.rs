@@ -263,21 +263,16 @@ impl AsdfFile {
 
     /// One station group. Accepts `NET.STA` or pyasdf's attribute form `NET_STA`.
     pub fn station(&self, name: &str) -> Result<StationGroup<'_>> {
-        let names = self.station_names()?;
-        let found = if names.iter().any(|n| n == name) {
-            Some(name.to_string())
-        } else {
-            let dotted = name.replacen('_', ".", 1);
-            names.iter().find(|n| **n == dotted).cloned()
-        };
-        match found {
-            Some(n) => StationGroup::open(self, &n),
-            None => Err(FormatError::NoSuchStation {
-                path: self.path.clone(),
-                station: name.to_string(),
-                available: summarize(&names),
-            }),
+        // Looked up directly (not by listing every station: files hold thousands).
+        if let Some(g) = self.waveforms_group()? {
+            for candidate in [name.to_string(), name.replacen('_', ".", 1)] {
+                let valid = !candidate.is_empty() && !candidate.contains('/');
+                if valid && h5::exists(&g, &candidate).map_err(|m| self.err("/Waveforms", m))? {
+                    return StationGroup::open(self, &candidate);
+                }
+            }
         }
+        Err(FormatError::NoSuchStation { path: self.path.clone(), station: name.to_string(), available: summarize(&self.station_names()?) })
     }
 
     /// Every station group, in sorted order.

@@ -19,7 +19,6 @@ use hdf5_sys::h5f::*;
 use hdf5_sys::h5g::*;
 use hdf5_sys::h5i::{hid_t, H5I_type_t, H5Idec_ref, H5Iget_type};
 use hdf5_sys::h5l::H5Lexists;
-use hdf5_sys::h5l::H5Lget_name_by_idx;
 use hdf5_sys::h5o::H5Oopen;
 use hdf5_sys::h5p::*;
 use hdf5_sys::h5s::*;
@@ -322,41 +321,32 @@ pub(crate) fn group_require(loc: &Hid, name: &str) -> H5Result<Hid> {
     }
 }
 
-/// The names of a group's members, sorted by name (HDF5's name index).
+/// The names of a group's members, sorted by name (HDF5's name index), in one pass over the
+/// group (looking names up by index is linear per lookup in old-style groups, quadratic overall).
 pub(crate) fn list(group: &Hid) -> H5Result<Vec<String>> {
-    locked(|| unsafe {
-        let mut info = std::mem::zeroed::<H5G_info_t>();
-        check(H5Gget_info(group.id(), &mut info), || "H5Gget_info".into())?;
-        let dot = c".";
-        let mut names = Vec::with_capacity(info.nlinks as usize);
-        for i in 0..info.nlinks {
-            let n = H5Lget_name_by_idx(
-                group.id(),
-                dot.as_ptr(),
-                H5_index_t::H5_INDEX_NAME,
-                H5_iter_order_t::H5_ITER_INC,
-                i,
-                ptr::null_mut(),
-                0,
-                H5P_DEFAULT,
-            );
-            if n < 0 {
-                return Err(stack_message("H5Lget_name_by_idx"));
-            }
-            let mut buf = vec![0u8; n as usize + 1];
-            H5Lget_name_by_idx(
-                group.id(),
-                dot.as_ptr(),
-                H5_index_t::H5_INDEX_NAME,
-                H5_iter_order_t::H5_ITER_INC,
-                i,
-                buf.as_mut_ptr() as *mut c_char,
-                buf.len(),
-                H5P_DEFAULT,
-            );
-            buf.truncate(n as usize);
-            names.push(String::from_utf8_lossy(&buf).into_owned());
+    unsafe extern "C" fn collect(_g: hid_t, name: *const c_char, _info: *const hdf5_sys::h5l::H5L_info_t, data: *mut c_void) -> herr_t {
+        // SAFETY: `data` is the `Vec<String>` passed to H5Literate below, alive for the call;
+        // `name` is a NUL-terminated string owned by HDF5 for the duration of the callback.
+        unsafe {
+            let names = &mut *(data as *mut Vec<String>);
+            names.push(CStr::from_ptr(name).to_string_lossy().into_owned());
         }
+        0
+    }
+    locked(|| unsafe {
+        let mut names: Vec<String> = Vec::new();
+        let mut idx: hsize_t = 0;
+        check(
+            hdf5_sys::h5l::H5Literate(
+                group.id(),
+                H5_index_t::H5_INDEX_NAME,
+                H5_iter_order_t::H5_ITER_INC,
+                &mut idx,
+                Some(collect),
+                &mut names as *mut Vec<String> as *mut c_void,
+            ),
+            || "H5Literate".into(),
+        )?;
         Ok(names)
     })
 }

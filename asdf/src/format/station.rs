@@ -143,6 +143,17 @@ impl<'a> StationGroup<'a> {
         Ok(h5::dataset_shape(&ds).map_err(|m| self.file.err(&obj, m))?.first().copied().unwrap_or(0))
     }
 
+    /// The sampling rate of one trace (one attribute read).
+    pub fn sampling_rate(&self, name: &str) -> Result<f64> {
+        let obj = format!("/Waveforms/{}/{name}", self.name);
+        let ds = h5::dataset_open(&self.group, name).map_err(|m| self.file.err(&obj, m))?;
+        match h5::attr_read(&ds, "sampling_rate").map_err(|m| self.file.err(&obj, m))? {
+            h5::AttrValue::Float(f) => Ok(f),
+            h5::AttrValue::Int(i) => Ok(i as f64),
+            other => Err(FormatError::BadAttribute { path: self.file.path.clone(), object: obj, attribute: "sampling_rate".into(), found: format!("{other:?}") }),
+        }
+    }
+
     /// The metadata of one trace (attributes, type, length, filters) without reading samples.
     pub fn header(&self, name: &str) -> Result<super::waveforms::TraceHeader> {
         super::waveforms::read_header(self.file, &self.group, &self.name, name)
