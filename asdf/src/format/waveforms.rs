@@ -508,8 +508,8 @@ pub(crate) fn describe_filters(filters: &[h5::FilterInfo]) -> String {
     filters.iter().map(name).collect::<Vec<_>>().join("+")
 }
 
-/// Reads the metadata of one waveform dataset (attributes, shape, type, filters).
-pub(crate) fn read_header(file: &AsdfFile, group: &Hid, station: &str, name: &str) -> Result<TraceHeader> {
+/// Opens one waveform dataset: its path, parsed name, handle and attributes.
+fn open_waveform(file: &AsdfFile, group: &Hid, station: &str, name: &str) -> Result<(String, WaveformName, Hid, WaveformAttrs)> {
     let obj = format!("/Waveforms/{station}/{name}");
     let wn = WaveformName::parse(name).map_err(|reason| FormatError::BadName {
         path: file.path.clone(),
@@ -519,6 +519,12 @@ pub(crate) fn read_header(file: &AsdfFile, group: &Hid, station: &str, name: &st
     })?;
     let ds = h5::dataset_open(group, name).map_err(|m| file.err(&obj, m))?;
     let attrs = read_waveform_attrs(file, &ds, &obj)?;
+    Ok((obj, wn, ds, attrs))
+}
+
+/// Reads the metadata of one waveform dataset (attributes, shape, type, filters).
+pub(crate) fn read_header(file: &AsdfFile, group: &Hid, station: &str, name: &str) -> Result<TraceHeader> {
+    let (obj, wn, ds, attrs) = open_waveform(file, group, station, name)?;
     let npts = h5::dataset_shape(&ds).map_err(|m| file.err(&obj, m))?.first().copied().unwrap_or(0);
     let t = h5::dataset_type(&ds).map_err(|m| file.err(&obj, m))?;
     let filters = describe_filters(&h5::dataset_filters(&ds).map_err(|m| file.err(&obj, m))?);
@@ -548,15 +554,7 @@ pub(crate) fn read_trace_keeping(
     range: Option<(u64, u64)>,
     keep: bool,
 ) -> Result<(Trace, Option<StoredChunks>)> {
-    let obj = format!("/Waveforms/{station}/{name}");
-    let wn = WaveformName::parse(name).map_err(|reason| FormatError::BadName {
-        path: file.path.clone(),
-        station: station.to_string(),
-        name: name.to_string(),
-        reason,
-    })?;
-    let ds = h5::dataset_open(group, name).map_err(|m| file.err(&obj, m))?;
-    let attrs = read_waveform_attrs(file, &ds, &obj)?;
+    let (obj, wn, ds, attrs) = open_waveform(file, group, station, name)?;
     let (data, byte_order, stored) = read_samples(file, &ds, &obj, range, keep)?;
     let mut starttime = attrs.starttime;
     if let Some((start, _)) = range {

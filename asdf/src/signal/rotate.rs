@@ -41,7 +41,8 @@ fn inverse3(m: &[[f64; 3]; 3], det: f64) -> [[f64; 3]; 3] {
 /// use asdf::signal::rotate2zne;
 /// // A vertical component (dip -90) and two horizontals at 90 and 0 degrees azimuth.
 /// let (z, n, e) = rotate2zne([&[1.0][..], &[2.0], &[3.0]], [(0.0, -90.0), (90.0, 0.0), (0.0, 0.0)]).unwrap();
-/// assert_eq!((z[0], n[0], e[0]), (1.0, 3.0, 2.0));
+/// let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+/// assert!(close(z[0], 1.0) && close(n[0], 3.0) && close(e[0], 2.0));
 /// ```
 pub fn rotate2zne(data: [&[f64]; 3], orientation: [(f64, f64); 3]) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>), String> {
     let n = data[0].len();
