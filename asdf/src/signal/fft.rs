@@ -26,3 +26,32 @@ pub(crate) fn inverse(n: usize) -> Arc<dyn ComplexToReal<f64>> {
         Err(_) => RealFftPlanner::new().plan_fft_inverse(n),
     }
 }
+
+/// Buffers one thread reuses across transforms: fresh multi-megabyte allocations per trace cost
+/// more in page faults than the arithmetic saved elsewhere.
+#[derive(Default)]
+pub(crate) struct Workspace {
+    pub(crate) real: Vec<f64>,
+    pub(crate) spectrum: Vec<realfft::num_complex::Complex<f64>>,
+    pub(crate) scratch: Vec<realfft::num_complex::Complex<f64>>,
+}
+
+/// Buffers above this many bytes are released after use rather than kept for the next trace.
+const KEEP_BYTES: usize = 64 << 20;
+
+thread_local! {
+    static WORKSPACE: std::cell::RefCell<Workspace> = std::cell::RefCell::new(Workspace::default());
+}
+
+/// Runs `f` with this thread's workspace.
+pub(crate) fn with_workspace<R>(f: impl FnOnce(&mut Workspace) -> R) -> R {
+    WORKSPACE.with(|cell| {
+        let mut ws = cell.borrow_mut();
+        let r = f(&mut ws);
+        let bytes = ws.real.capacity() * 8 + (ws.spectrum.capacity() + ws.scratch.capacity()) * 16;
+        if bytes > KEEP_BYTES {
+            *ws = Workspace::default();
+        }
+        r
+    })
+}

@@ -55,16 +55,6 @@ impl SignalError {
     }
 }
 
-pub(crate) fn check_finite(tr: &Trace, data: &[f64]) -> Result<(), SignalError> {
-    if data.is_empty() {
-        return Err(SignalError::Empty { id: tr.id() });
-    }
-    if data.iter().any(|x| !x.is_finite()) {
-        return Err(SignalError::NotFinite { id: tr.id() });
-    }
-    Ok(())
-}
-
 /// The samples as float64 (converted in place), refused when empty or not all finite.
 pub(crate) fn finite_samples(tr: &mut Trace) -> Result<&mut Vec<f64>, SignalError> {
     if tr.npts() == 0 {

@@ -10,7 +10,7 @@ use crate::model::trace::Trace;
 
 use super::response::{evaluate, Quantity};
 use super::taper::cosine_taper;
-use super::{check_finite, SignalError};
+use super::{finite_samples, SignalError};
 
 /// What `remove_response` outputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -147,11 +147,12 @@ fn invert_spectrum(spec: &mut [Complex64], wl_db: f64) {
     }
 }
 
-type CacheKey = (u64, usize, u64, ResponseOutput);
+type CacheKey = (u64, usize, u64, ResponseOutput, Option<u64>, Option<[u64; 4]>);
 
-/// Evaluated responses per (response, nfft, sampling interval, output): evaluating is by far the
-/// most expensive step, and every trace of a channel epoch shares it.
-fn response_cache() -> &'static Mutex<HashMap<CacheKey, Arc<Vec<Complex64>>>> {
+/// Deconvolution filters per (response, nfft, sampling interval, output, water level, pre-filter):
+/// evaluating and inverting the response is by far the most expensive step, and every trace of
+/// a channel epoch with the same length shares it.
+fn filter_cache() -> &'static Mutex<HashMap<CacheKey, Arc<Vec<Complex64>>>> {
     static CACHE: OnceLock<Mutex<HashMap<CacheKey, Arc<Vec<Complex64>>>>> = OnceLock::new();
     CACHE.get_or_init(|| Mutex::new(HashMap::new()))
 }
@@ -163,15 +164,24 @@ fn hash_of(x: &impl std::fmt::Debug) -> u64 {
     h.finish()
 }
 
-fn evaluated(resp: &crate::Response, nfft: usize, delta: f64, output: ResponseOutput) -> Result<Arc<Vec<Complex64>>, String> {
-    let key = (hash_of(resp), nfft, delta.to_bits(), output);
-    if let Some(v) = response_cache().lock().ok().and_then(|c| c.get(&key).cloned()) {
+/// The spectrum multiplier ObsPy builds for one trace: the pre-filter times the inverted
+/// (water-levelled) response, at the `nfft / 2 + 1` frequencies of the real FFT.
+fn deconvolution_filter(resp: &crate::Response, nfft: usize, delta: f64, opts: &RemoveResponse) -> Result<Arc<Vec<Complex64>>, String> {
+    let key = (
+        hash_of(resp),
+        nfft,
+        delta.to_bits(),
+        opts.output,
+        opts.water_level.map(f64::to_bits),
+        opts.pre_filt.map(|p| p.map(f64::to_bits)),
+    );
+    if let Some(v) = filter_cache().lock().ok().and_then(|c| c.get(&key).cloned()) {
         return Ok(v);
     }
     let fy = 1.0 / (2.0 * delta);
     let n = nfft / 2 + 1;
     let freqs: Vec<f64> = (0..n).map(|i| if n > 1 { fy * i as f64 / (n - 1) as f64 } else { 0.0 }).collect();
-    let q = match output {
+    let q = match opts.output {
         ResponseOutput::Disp => Quantity::Displacement,
         ResponseOutput::Vel => Quantity::Velocity,
         ResponseOutput::Acc => Quantity::Acceleration,
@@ -179,8 +189,21 @@ fn evaluated(resp: &crate::Response, nfft: usize, delta: f64, output: ResponseOu
     };
     use rayon::prelude::*;
     let parts: Vec<Vec<Complex64>> = freqs.par_chunks(4096).map(|c| evaluate(resp, c, q)).collect::<Result<_, _>>()?;
-    let v = Arc::new(parts.concat());
-    if let Ok(mut c) = response_cache().lock() {
+    let mut r = parts.concat();
+    match opts.water_level {
+        None => {
+            r[0] = Complex64::new(0.0, 0.0);
+            for c in r.iter_mut().skip(1) {
+                *c = 1.0 / *c;
+            }
+        }
+        Some(wl) => invert_spectrum(&mut r, wl),
+    }
+    if let Some(pf) = opts.pre_filt {
+        r.iter_mut().zip(&freqs).for_each(|(c, &f)| *c *= cosine_sac_taper(f, pf));
+    }
+    let v = Arc::new(r);
+    if let Ok(mut c) = filter_cache().lock() {
         if c.len() > 256 {
             c.clear();
         }
@@ -233,54 +256,39 @@ impl Trace {
             }
         }
         let delta = self.stats.delta();
-        let mut data = self.data.to_f64();
-        check_finite(self, &data)?;
+        let data = finite_samples(self)?;
         let npts = data.len();
-        if opts.zero_mean {
-            let mean = data.iter().sum::<f64>() / npts as f64;
-            data.iter_mut().for_each(|x| *x -= mean);
-        }
-        if opts.taper {
-            let w = cosine_taper(npts, opts.taper_fraction, true, false);
-            data.iter_mut().zip(w).for_each(|(x, w)| *x *= w);
-        }
         let nfft = npts2nfft(npts);
+        let filter = deconvolution_filter(resp, nfft, delta, opts).map_err(bad)?;
         let fwd = super::fft::forward(nfft);
         let inv_fft = super::fft::inverse(nfft);
-        let mut buf = vec![0.0; nfft];
-        buf[..npts].copy_from_slice(&data);
-        let mut spec = fwd.make_output_vec();
-        fwd.process(&mut buf, &mut spec).map_err(|e| bad(format!("FFT: {e}")))?;
-        let resp_vals = evaluated(resp, nfft, delta, opts.output).map_err(bad)?;
-        let mut r: Vec<Complex64> = resp_vals.as_ref().clone();
-        if let Some(pf) = opts.pre_filt {
-            let fy = 1.0 / (2.0 * delta);
-            let n = spec.len();
-            for (i, s) in spec.iter_mut().enumerate() {
-                let f = if n > 1 { fy * i as f64 / (n - 1) as f64 } else { 0.0 };
-                *s *= cosine_sac_taper(f, pf);
+        let taper = opts.taper.then(|| cosine_taper(npts, opts.taper_fraction, true, false));
+        super::fft::with_workspace(|ws| -> Result<(), String> {
+            ws.real.clear();
+            ws.real.extend_from_slice(data);
+            if opts.zero_mean {
+                let mean = ws.real.iter().sum::<f64>() / npts as f64;
+                ws.real.iter_mut().for_each(|x| *x -= mean);
             }
-        }
-        match opts.water_level {
-            None => {
-                r[0] = Complex64::new(0.0, 0.0);
-                for c in r.iter_mut().skip(1) {
-                    *c = 1.0 / *c;
-                }
+            if let Some(w) = &taper {
+                ws.real.iter_mut().zip(w).for_each(|(x, w)| *x *= w);
             }
-            Some(wl) => invert_spectrum(&mut r, wl),
-        }
-        spec.iter_mut().zip(&r).for_each(|(s, r)| *s *= r);
-        let last = spec.len() - 1;
-        spec[last] = Complex64::new(spec[last].norm(), 0.0);
-        // numpy's irfft ignores the imaginary part of the DC bin (and of Nyquist, set above).
-        spec[0].im = 0.0;
-        let mut out = inv_fft.make_output_vec();
-        inv_fft.process(&mut spec, &mut out).map_err(|e| bad(format!("inverse FFT: {e}")))?;
-        let norm = 1.0 / nfft as f64;
-        let d = self.data_f64_mut();
-        d.clear();
-        d.extend(out[..npts].iter().map(|x| x * norm));
+            ws.real.resize(nfft, 0.0);
+            ws.spectrum.resize(nfft / 2 + 1, Complex64::new(0.0, 0.0));
+            ws.scratch.resize(fwd.get_scratch_len().max(inv_fft.get_scratch_len()), Complex64::new(0.0, 0.0));
+            fwd.process_with_scratch(&mut ws.real, &mut ws.spectrum, &mut ws.scratch).map_err(|e| format!("FFT: {e}"))?;
+            let spec = &mut ws.spectrum;
+            spec.iter_mut().zip(filter.iter()).for_each(|(s, r)| *s *= r);
+            let last = spec.len() - 1;
+            spec[last] = Complex64::new(spec[last].norm(), 0.0);
+            // numpy's irfft ignores the imaginary part of the DC bin (and of Nyquist, set above).
+            spec[0].im = 0.0;
+            inv_fft.process_with_scratch(spec, &mut ws.real, &mut ws.scratch).map_err(|e| format!("inverse FFT: {e}"))?;
+            let norm = 1.0 / nfft as f64;
+            data.iter_mut().zip(&ws.real).for_each(|(d, x)| *d = x * norm);
+            Ok(())
+        })
+        .map_err(bad)?;
         Ok(self)
     }
 
