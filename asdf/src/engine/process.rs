@@ -398,8 +398,8 @@ impl OutputWriter {
             return Ok(0);
         }
         let traces = decode_traces(payload).map_err(|m| EngineError::Journal { journal: journal_path(&self.output), message: m })?;
-        for t in &traces {
-            self.file.write_encoded(t)?;
+        for (t, chunks) in &traces {
+            self.file.write_encoded_chunks(t, chunks)?;
         }
         Ok(traces.len())
     }

@@ -97,19 +97,16 @@ mod mpi_ranks {
     const TAG_DONE: i32 = 14;
     const NO_JOB: u64 = u64::MAX;
 
-    fn encode(f: &Finished) -> Vec<u8> {
-        let mut b = (f.job as u64).to_le_bytes().to_vec();
-        match &f.outcome {
-            Outcome::Done(p) => {
-                b.push(0);
-                b.extend_from_slice(p);
-            }
-            Outcome::Nothing => b.push(1),
-            Outcome::Failed(m) => {
-                b.push(2);
-                b.extend_from_slice(m.as_bytes());
-            }
-        }
+    /// A result message: the payload as it is, then a 9-byte trailer (job number, outcome kind),
+    /// so neither side copies the payload to add or strip a header.
+    fn encode(f: Finished) -> Vec<u8> {
+        let (mut b, kind) = match f.outcome {
+            Outcome::Done(p) => (p, 0u8),
+            Outcome::Nothing => (Vec::new(), 1),
+            Outcome::Failed(m) => (m.into_bytes(), 2),
+        };
+        b.extend_from_slice(&(f.job as u64).to_le_bytes());
+        b.push(kind);
         b
     }
 
@@ -117,13 +114,14 @@ mod mpi_ranks {
         if b.len() < 9 {
             return Err(EngineError::Mpi(format!("short result message from rank {rank}")));
         }
-        let job = u64::from_le_bytes(b[..8].try_into().unwrap_or_default()) as usize;
-        let kind = b[8];
-        let payload = b.split_off(9);
+        let at = b.len() - 9;
+        let job = u64::from_le_bytes(b[at..at + 8].try_into().unwrap_or_default()) as usize;
+        let kind = b[at + 8];
+        b.truncate(at);
         let outcome = match kind {
-            0 => Outcome::Done(payload),
+            0 => Outcome::Done(b),
             1 => Outcome::Nothing,
-            _ => Outcome::Failed(String::from_utf8_lossy(&payload).into_owned()),
+            _ => Outcome::Failed(String::from_utf8_lossy(&b).into_owned()),
         };
         Ok(Finished { job, rank, outcome })
     }
@@ -203,13 +201,30 @@ mod mpi_ranks {
         })
     }
 
-    /// Other ranks: keep one job per worker thread in flight, send results to rank 0.
+    /// Completes `start`'s request, sleeping between checks: MPICH's blocking calls spin, and a
+    /// spinning main thread takes a core from this rank's workers while rank 0 is busy writing.
+    fn complete_quietly<'a, D: ?Sized>(req: mpi::request::Request<'a, D, &mpi::request::LocalScope<'a>>) {
+        let mut req = req;
+        loop {
+            match req.test() {
+                Ok(_) => return,
+                Err(r) => {
+                    req = r;
+                    std::thread::sleep(Duration::from_micros(100));
+                }
+            }
+        }
+    }
+
+    /// Other ranks: keep every worker thread busy plus one job queued (so no thread waits for
+    /// rank 0), send results to rank 0.
     fn worker(ctx: &Ctx, world: &mpi::topology::SimpleCommunicator, work: &(dyn Fn(usize) -> Outcome + Sync)) -> Result<(), EngineError> {
         let root = world.process_at_rank(0);
         let (job_tx, job_rx) = mpsc::channel::<usize>();
         let job_rx = Mutex::new(job_rx);
         let (res_tx, res_rx) = mpsc::channel::<Finished>();
         let rank = ctx.rank;
+        let target = ctx.threads + 1;
         std::thread::scope(|s| {
             for _ in 0..ctx.threads {
                 let res_tx = res_tx.clone();
@@ -226,9 +241,12 @@ mod mpi_ranks {
             let mut inflight = 0usize;
             let mut exhausted = false;
             loop {
-                while !exhausted && inflight < ctx.threads {
-                    root.send_with_tag(&[0u8][..], TAG_REQUEST);
-                    let (job, _) = root.receive_with_tag::<u64>(TAG_JOB);
+                while !exhausted && inflight < target {
+                    let mut job = NO_JOB;
+                    mpi::request::scope(|scope| {
+                        complete_quietly(root.immediate_send_with_tag(scope, &[0u8][..], TAG_REQUEST));
+                        complete_quietly(root.immediate_receive_into_with_tag(scope, &mut job, TAG_JOB));
+                    });
                     if job == NO_JOB {
                         exhausted = true;
                     } else {
@@ -241,7 +259,8 @@ mod mpi_ranks {
                 }
                 match res_rx.recv() {
                     Ok(f) => {
-                        root.send_with_tag(&encode(&f)[..], TAG_RESULT);
+                        let msg = encode(f);
+                        mpi::request::scope(|scope| complete_quietly(root.immediate_send_with_tag(scope, &msg[..], TAG_RESULT)));
                         inflight -= 1;
                     }
                     Err(_) => break,

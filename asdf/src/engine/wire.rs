@@ -83,7 +83,9 @@ fn kind_from(c: u64) -> Result<NumKind, String> {
 
 /// Serialises encoded traces.
 pub(crate) fn encode_traces(traces: &[EncodedTrace]) -> Vec<u8> {
-    let mut w = Writer::default();
+    // Sized once: the chunks dominate, plus room for headers and an MPI message trailer.
+    let chunk_bytes: usize = traces.iter().flat_map(|t| &t.chunks).map(|c| c.len() + 8).sum();
+    let mut w = Writer(Vec::with_capacity(chunk_bytes + 1024 * traces.len() + 64));
     w.u64(traces.len() as u64);
     for t in traces {
         w.str(&t.station);
@@ -112,8 +114,9 @@ pub(crate) fn encode_traces(traces: &[EncodedTrace]) -> Vec<u8> {
     w.0
 }
 
-/// Inverse of [`encode_traces`].
-pub(crate) fn decode_traces(b: &[u8]) -> Result<Vec<EncodedTrace>, String> {
+/// Inverse of [`encode_traces`]; each trace comes with its chunks borrowed from `b` (the trace's
+/// own `chunks` stay empty), so the writer stores them without another copy.
+pub(crate) fn decode_traces(b: &[u8]) -> Result<Vec<(EncodedTrace, Vec<&[u8]>)>, String> {
     let mut r = Reader(b);
     let n = r.u64()? as usize;
     let mut out = Vec::with_capacity(n.min(1 << 16));
@@ -141,8 +144,8 @@ pub(crate) fn decode_traces(b: &[u8]) -> Result<Vec<EncodedTrace>, String> {
         let has_prov = r.u64()? != 0;
         let labels = r.strs()?;
         let nchunks = r.u64()? as usize;
-        let chunks = (0..nchunks).map(|_| r.bytes().map(<[u8]>::to_vec)).collect::<Result<_, _>>()?;
-        out.push(EncodedTrace {
+        let chunks = (0..nchunks).map(|_| r.bytes()).collect::<Result<Vec<_>, _>>()?;
+        out.push((EncodedTrace {
             station,
             name,
             kind,
@@ -162,8 +165,8 @@ pub(crate) fn decode_traces(b: &[u8]) -> Result<Vec<EncodedTrace>, String> {
                 labels,
                 format_version: None,
             },
-            chunks,
-        });
+            chunks: Vec::new(),
+        }, chunks));
     }
     Ok(out)
 }
@@ -180,8 +183,12 @@ mod tests {
         tr.stats.asdf.labels = vec!["a".into(), "b".into()];
         tr.stats.asdf.provenance_id = Some("{http://x.org/}p".into());
         let e = encode_trace(&tr, "processed", FormatVersion::V1_0_3, Compression::default()).unwrap();
-        let back = decode_traces(&encode_traces(std::slice::from_ref(&e))).unwrap();
-        assert_eq!(back, vec![e]);
+        let wire = encode_traces(std::slice::from_ref(&e));
+        let mut back: Vec<EncodedTrace> = decode_traces(&wire).unwrap().into_iter().map(|(mut t, c)| {
+            t.chunks = c.into_iter().map(<[u8]>::to_vec).collect();
+            t
+        }).collect();
+        assert_eq!(back.pop(), Some(e));
         assert!(decode_traces(&[1, 0, 0]).is_err());
     }
 }
