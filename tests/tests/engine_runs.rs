@@ -16,6 +16,13 @@ fn same_output_for_threads_and_1_2_3_ranks() {
     let o = run(0, &exe, &[input.to_str().unwrap(), one_thread.to_str().unwrap(), "--threads", "1", "-q"], &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(h5diff_equal(&reference, &one_thread));
+    // A budget smaller than any station: every job runs alone, same result.
+    for ranks in [0, 2] {
+        let out = dir.path().join(format!("budget{ranks}.h5"));
+        let o = run(ranks, &exe, &[input.to_str().unwrap(), out.to_str().unwrap(), "--memory-budget", "1K", "-q"], &[]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(h5diff_equal(&reference, &out), "--memory-budget 1K on {ranks} ranks: output differs");
+    }
     for ranks in [1, 2, 3] {
         let out = dir.path().join(format!("mpi{ranks}.h5"));
         let o = run(ranks, &exe, &[input.to_str().unwrap(), out.to_str().unwrap()], &[]);
@@ -90,6 +97,11 @@ fn bad_input_is_refused_with_exit_2() {
     let o = run(0, &exe, &[input.to_str().unwrap(), out.to_str().unwrap(), "--tag-map", "raw_recording=Bad"], &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("invalid tag \"Bad\""), "{}", stderr(&o));
+
+    let o = run(0, &exe, &[input.to_str().unwrap(), out.to_str().unwrap(), "--memory-budget", "lots"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--memory-budget \"lots\""), "{}", stderr(&o));
+    assert!(!out.exists());
 }
 
 #[test]

@@ -72,6 +72,7 @@ where
     )
     .arg(Arg::new("channels").long("channels").value_name("PATTERN").help("Only traces whose channel code matches (e.g. 'HH?' or '*Z')"))
     .arg(Arg::new("compression").long("compression").value_name("none|gzip-0..9").help(format!("Output compression [default: {}]", spec.compression.unwrap_or("gzip-3"))))
+    .arg(Arg::new("memory-budget").long("memory-budget").value_name("SIZE").help("Job memory per process, e.g. 2G; larger stations wait, one larger than the budget runs alone [default: half the available memory, shared by a node's ranks]"))
     .arg(Arg::new("resume").long("resume").action(ArgAction::SetTrue).help("Continue an interrupted run into the same output (from its .journal)"))
     .arg(Arg::new("tag-map").long("tag-map").value_name("IN=OUT").action(ArgAction::Append).help("Replace the compiled-in tag map (repeatable)"));
     let m = match cmd.try_get_matches() {
@@ -101,6 +102,12 @@ where
     opts.channels = m.get_one::<String>("channels").cloned();
     opts.threads = m.get_one::<usize>("threads").copied();
     opts.resume = m.get_flag("resume");
+    if let Some(size) = m.get_one::<String>("memory-budget") {
+        opts.memory_budget = match crate::engine::parse_size(size) {
+            Ok(b) => Some(b),
+            Err(e) => return fail(0, &format!("--memory-budget {e}")),
+        };
+    }
     opts.quiet = m.get_flag("quiet");
     let input = m.get_one::<PathBuf>("input").cloned().unwrap_or_default();
     let output = m.get_one::<PathBuf>("output").cloned().unwrap_or_default();
@@ -116,7 +123,7 @@ where
         Ok(s) => {
             if ctx.is_root() && !opts.quiet {
                 eprintln!(
-                    "{}: {} jobs ({} written, {} empty{}) -> {} traces in {} in {:.2} s on {} rank(s) x {} thread(s)",
+                    "{}: {} jobs ({} written, {} empty{}) -> {} traces in {} in {:.2} s on {} rank(s) x {} thread(s){}",
                     spec.name,
                     s.jobs,
                     s.written,
@@ -126,7 +133,8 @@ where
                     s.output.display(),
                     s.seconds,
                     s.ranks,
-                    s.threads
+                    s.threads,
+                    s.memory_budget.map(|b| format!(", memory budget {:.1} GiB per process", b as f64 / (1u64 << 30) as f64)).unwrap_or_default()
                 );
             }
             if s.failed.is_empty() {

@@ -33,7 +33,8 @@ pub fn launched_by_mpi() -> Option<usize> {
         .find_map(|v| std::env::var(v).ok()?.parse().ok())
 }
 
-fn local_ranks() -> usize {
+/// How many ranks of this run share this node (1 without a launcher).
+pub(crate) fn local_ranks() -> usize {
     ["MPI_LOCALNRANKS", "OMPI_COMM_WORLD_LOCAL_SIZE", "SLURM_NTASKS_PER_NODE"]
         .iter()
         .find_map(|v| std::env::var(v).ok()?.parse().ok())

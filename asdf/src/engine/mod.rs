@@ -16,6 +16,7 @@
 //! ```
 
 mod backend;
+mod budget;
 mod compare;
 mod journal;
 mod process;
@@ -24,6 +25,7 @@ mod scheduler;
 mod wire;
 
 pub use backend::{launched_by_mpi, Ctx};
+pub use budget::{parse_size, MemoryBudget, Reservation, BYTES_PER_SAMPLE};
 pub use compare::{compare, compare_with, CompareOptions, CompareSummary};
 pub use process::{plan_jobs, process, process_with, Job, ProcessOptions, StationOutput, Summary};
 

@@ -9,7 +9,8 @@ use crate::format::{encode_trace_reusing, validate_tag, AsdfFile, Compression, E
 use crate::model::inventory::Inventory;
 use crate::model::stream::{wildcard_match, Stream};
 
-use super::backend::{install_panic_hook, Ctx, IN_USER_FN, LAST_PANIC};
+use super::backend::{install_panic_hook, local_ranks, Ctx, IN_USER_FN, LAST_PANIC};
+use super::budget::{MemoryBudget, BYTES_PER_SAMPLE};
 use super::journal::Journal;
 use super::progress::Progress;
 use super::scheduler::{run_jobs, Finished, Outcome};
@@ -37,6 +38,9 @@ pub struct ProcessOptions {
     pub threads: Option<usize>,
     /// Output compression (default gzip-3 + shuffle + fletcher32, as pyasdf's serial path).
     pub compression: Compression,
+    /// Job memory one process may use at once, in bytes (see [`MemoryBudget`]); default half
+    /// the memory available at start, shared by the ranks of a node.
+    pub memory_budget: Option<u64>,
     /// Continue an interrupted run from its journal.
     pub resume: bool,
     /// No progress output.
@@ -52,6 +56,7 @@ impl ProcessOptions {
             channels: None,
             threads: None,
             compression: Compression::default(),
+            memory_budget: None,
             resume: false,
             quiet: false,
         }
@@ -90,6 +95,8 @@ pub struct Summary {
     pub output: PathBuf,
     pub ranks: i32,
     pub threads: usize,
+    /// The memory budget of each process, in bytes (`None`: unlimited).
+    pub memory_budget: Option<u64>,
 }
 
 /// The result type a processing function may return: `Option<Stream>`, or a `Result` of it
@@ -201,8 +208,10 @@ where
     let pending: Vec<usize> = serde_json::from_slice(&done_flags).unwrap_or_default();
 
     let tag_map: BTreeMap<&str, &str> = opts.tag_map.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let budget = opts.memory_budget.or_else(|| MemoryBudget::default_for(local_ranks())).map(MemoryBudget::new);
     let work = |i: usize| -> Outcome {
         let job = &jobs[i];
+        let _held = budget.as_ref().map(|b| b.reserve(job.samples.saturating_mul(BYTES_PER_SAMPLE)));
         run_one(&src, job, tag_map[job.tag.as_str()], opts, &f)
     };
 
@@ -211,6 +220,7 @@ where
         output: output.to_path_buf(),
         ranks: ctx.size,
         threads: ctx.threads,
+        memory_budget: budget.as_ref().map(MemoryBudget::limit),
         resumed: jobs.len() - pending.len(),
         ..Summary::default()
     };
