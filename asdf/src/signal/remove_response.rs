@@ -9,7 +9,7 @@ use crate::model::response::{Complex64, StageKind};
 use crate::model::trace::Trace;
 
 use super::response::{evaluate, Quantity};
-use super::taper::cosine_taper;
+use super::taper::cosine_taper_shared;
 use super::{finite_samples, SignalError};
 
 /// What `remove_response` outputs.
@@ -262,7 +262,7 @@ impl Trace {
         let filter = deconvolution_filter(resp, nfft, delta, opts).map_err(bad)?;
         let fwd = super::fft::forward(nfft);
         let inv_fft = super::fft::inverse(nfft);
-        let taper = opts.taper.then(|| cosine_taper(npts, opts.taper_fraction, true, false));
+        let taper = opts.taper.then(|| cosine_taper_shared(npts, opts.taper_fraction, true, false));
         super::fft::with_workspace(|ws| -> Result<(), String> {
             ws.real.clear();
             ws.real.extend_from_slice(data);
@@ -271,7 +271,7 @@ impl Trace {
                 ws.real.iter_mut().for_each(|x| *x -= mean);
             }
             if let Some(w) = &taper {
-                ws.real.iter_mut().zip(w).for_each(|(x, w)| *x *= w);
+                ws.real.iter_mut().zip(w.iter()).for_each(|(x, w)| *x *= w);
             }
             ws.real.resize(nfft, 0.0);
             ws.spectrum.resize(nfft / 2 + 1, Complex64::new(0.0, 0.0));

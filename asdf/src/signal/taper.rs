@@ -1,6 +1,8 @@
 //! `taper`: ObsPy's `Trace.taper` with scipy's symmetric windows.
 
 use std::f64::consts::PI;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::model::trace::Trace;
 
@@ -24,6 +26,41 @@ pub enum Side {
     Both,
     Left,
     Right,
+}
+
+/// The parameters of a window shape, as a cache key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum WindowKey {
+    Window(std::mem::Discriminant<Taper>, usize),
+    Cosine { npts: usize, p: u64, sactaper: bool, halfcosine: bool },
+}
+
+/// Window shapes by their parameters: the traces of a data set share lengths, and the window of
+/// an hour of data costs tens of thousands of cosines.
+fn memo(key: WindowKey, make: impl FnOnce() -> Vec<f64>) -> Arc<Vec<f64>> {
+    static CACHE: OnceLock<Mutex<HashMap<WindowKey, Arc<Vec<f64>>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(w) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return w;
+    }
+    let w = Arc::new(make());
+    if let Ok(mut c) = cache.lock() {
+        if c.len() >= 64 {
+            c.clear();
+        }
+        c.insert(key, w.clone());
+    }
+    w
+}
+
+/// [`window`], computed once per kind and length.
+pub(crate) fn window_shared(kind: Taper, m: usize) -> Arc<Vec<f64>> {
+    memo(WindowKey::Window(std::mem::discriminant(&kind), m), || window(kind, m))
+}
+
+/// [`cosine_taper`], computed once per parameter set.
+pub(crate) fn cosine_taper_shared(npts: usize, p: f64, sactaper: bool, halfcosine: bool) -> Arc<Vec<f64>> {
+    memo(WindowKey::Cosine { npts, p: p.to_bits(), sactaper, halfcosine }, || cosine_taper(npts, p, sactaper, halfcosine))
 }
 
 /// A symmetric window of `m` points (scipy.signal.windows, `sym=True`).
@@ -137,7 +174,7 @@ impl Trace {
         }
         halves.push(npts / 2);
         let wlen = *halves.iter().min().unwrap_or(&0);
-        let sides = if 2 * wlen == npts { window(kind, 2 * wlen) } else { window(kind, 2 * wlen + 1) };
+        let sides = window_shared(kind, if 2 * wlen == npts { 2 * wlen } else { 2 * wlen + 1 });
         let d = self.data_f64_mut();
         let ls = sides.len();
         for i in 0..wlen.min(npts) {
