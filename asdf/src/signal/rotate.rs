@@ -132,12 +132,18 @@ impl Stream {
             }
             trim_common(self, &[n, e])?;
             let ba = back_azimuth.to_radians();
-            let north = finite_samples(&mut self.traces[n])?.clone();
-            let east = finite_samples(&mut self.traces[e])?.clone();
-            let r = north.iter().zip(&east).map(|(n, e)| -e * ba.sin() - n * ba.cos()).collect();
-            let t = north.iter().zip(&east).map(|(n, e)| -e * ba.cos() + n * ba.sin()).collect();
-            *self.traces[n].data_f64_mut() = r;
-            *self.traces[e].data_f64_mut() = t;
+            let (sin, cos) = (ba.sin(), ba.cos());
+            finite_samples(&mut self.traces[n])?;
+            finite_samples(&mut self.traces[e])?;
+            let mut north = std::mem::take(self.traces[n].data_f64_mut());
+            let mut east = std::mem::take(self.traces[e].data_f64_mut());
+            for (nv, ev) in north.iter_mut().zip(east.iter_mut()) {
+                let (x, y) = (*nv, *ev);
+                *nv = -y * sin - x * cos;
+                *ev = -y * cos + x * sin;
+            }
+            *self.traces[n].data_f64_mut() = north;
+            *self.traces[e].data_f64_mut() = east;
             rename_component(&mut self.traces[n], 'R');
             rename_component(&mut self.traces[e], 'T');
         }
