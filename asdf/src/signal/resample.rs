@@ -2,12 +2,13 @@
 //! apply first.
 
 use std::f64::consts::PI;
+use std::sync::Arc;
 
 use crate::model::response::Complex64;
 use crate::model::stream::Stream;
 use crate::model::trace::Trace;
 
-use super::taper::{window, Taper};
+use super::taper::{window_shared, Taper};
 use super::{finite_samples, SignalError};
 
 /// Options of [`Trace::resample_with`]; the default is ObsPy's.
@@ -30,29 +31,57 @@ impl Default for Resample {
 
 /// scipy's `get_window(kind, n)` (periodic, `fftbins=True`): the symmetric window of `n + 1`
 /// points without its last one. scipy's `cosine` window is `sin(pi (k + 1/2) / M)`.
-fn periodic_window(kind: Taper, n: usize) -> Vec<f64> {
+/// Returned with one point too many for the other kinds (the shared symmetric window).
+fn periodic_window(kind: Taper, n: usize) -> Arc<Vec<f64>> {
     match kind {
-        Taper::Cosine => (0..n).map(|k| (PI * (k as f64 + 0.5) / (n + 1) as f64).sin()).collect(),
-        other => {
-            let mut w = window(other, n + 1);
-            w.truncate(n);
-            w
-        }
+        Taper::Cosine => Arc::new((0..n).map(|k| (PI * (k as f64 + 0.5) / (n + 1) as f64).sin()).collect()),
+        other => window_shared(other, n + 1),
     }
 }
 
 /// numpy's `interp` for increasing `xp`: linear inside, the end values outside.
+#[cfg(test)]
 fn interp(x: f64, xp: &[f64], fp: &[f64]) -> f64 {
-    let last = xp.len() - 1;
-    if x <= xp[0] {
-        return fp[0];
+    let mut at = Interp { xp, j: 0 };
+    at.value(x, fp)
+}
+
+/// numpy's `interp` at increasing abscissae: the bracketing interval is found by walking
+/// forward from the previous one (the same interval numpy's search finds).
+struct Interp<'a> {
+    xp: &'a [f64],
+    j: usize,
+}
+
+impl Interp<'_> {
+    /// Moves to `x` (not below the previous `x`); `None` outside `xp` (end values apply).
+    fn seek(&mut self, x: f64) -> Option<usize> {
+        let last = self.xp.len() - 1;
+        if x <= self.xp[0] || x >= self.xp[last] {
+            return None;
+        }
+        while self.xp[self.j + 1] <= x {
+            self.j += 1;
+        }
+        Some(self.j)
     }
-    if x >= xp[last] {
-        return fp[last];
+
+    fn at(&self, j: Option<usize>, x: f64, fp: &[f64]) -> f64 {
+        match j {
+            Some(j) => {
+                let slope = (fp[j + 1] - fp[j]) / (self.xp[j + 1] - self.xp[j]);
+                slope * (x - self.xp[j]) + fp[j]
+            }
+            None if x <= self.xp[0] => fp[0],
+            None => fp[fp.len() - 1],
+        }
     }
-    let j = xp.partition_point(|&v| v <= x) - 1;
-    let slope = (fp[j + 1] - fp[j]) / (xp[j + 1] - xp[j]);
-    slope * (x - xp[j]) + fp[j]
+
+    #[cfg(test)]
+    fn value(&mut self, x: f64, fp: &[f64]) -> f64 {
+        let j = self.seek(x);
+        self.at(j, x, fp)
+    }
 }
 
 impl Trace {
@@ -121,10 +150,12 @@ impl Trace {
         let d_large_f = 1.0 / num as f64 * sampling_rate;
         let f: Vec<f64> = (0..half).map(|k| df * k as f64).collect();
         let n_large_f = num / 2 + 1;
+        let mut walk = Interp { xp: &f, j: 0 };
         let mut large: Vec<Complex64> = (0..n_large_f)
             .map(|k| {
                 let x = d_large_f * k as f64;
-                Complex64::new(interp(x, &f, &re), interp(x, &f, &im))
+                let j = walk.seek(x);
+                Complex64::new(walk.at(j, x, &re), walk.at(j, x, &im))
             })
             .collect();
         large[0].im = 0.0;
