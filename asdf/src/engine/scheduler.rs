@@ -66,7 +66,7 @@ fn run_local<T>(
     work: &(dyn Fn(usize) -> Outcome + Sync),
     drive: impl FnOnce(mpsc::Receiver<Finished>) -> T,
 ) -> T {
-    let (tx, rx) = mpsc::sync_channel::<Finished>(ctx.threads * 2);
+    let (tx, rx) = mpsc::sync_channel::<Finished>(ctx.threads);
     let rank = ctx.rank;
     std::thread::scope(|s| {
         for _ in 0..ctx.threads {
