@@ -84,8 +84,8 @@ struct Prepared<'a> {
     /// FIR taps (FIR stages, and digital coefficient stages without denominators) and whether
     /// they are symmetric.
     fir: Option<(Vec<f64>, bool)>,
-    /// Response-list points sorted by frequency.
-    list: Vec<ResponseListElement>,
+    /// Response-list interpolation of amplitude and phase.
+    list: Option<ListInterpolation>,
     /// A digital coefficient stage with denominators.
     iir: bool,
 }
@@ -103,11 +103,10 @@ impl<'a> Prepared<'a> {
             let sym = is_symmetric(&taps);
             (taps, sym)
         });
-        let mut list = match &stage.kind {
-            StageKind::ResponseList(l) => l.clone(),
-            _ => Vec::new(),
+        let list = match &stage.kind {
+            StageKind::ResponseList(l) => Some(ListInterpolation::new(l)),
+            _ => None,
         };
-        list.sort_by(|a, b| a.frequency.total_cmp(&b.frequency));
         let iir = matches!(&stage.kind, StageKind::Coefficients(cf) if !cf.denominators.is_empty());
         Prepared { stage, interval: stage_sample_interval(stage, input_rate), fir, list, iir }
     }
@@ -184,7 +183,7 @@ fn stage_shape(p: &Prepared<'_>, f: f64) -> Result<Complex64, String> {
             Some((taps, sym)) => fir_response(taps, *sym, p.interval()?, w),
             None => one,
         },
-        StageKind::ResponseList(_) => interpolate_list(&p.list, f)?,
+        StageKind::ResponseList(_) => p.list.as_ref().ok_or("empty response list")?.at(f)?,
         StageKind::Polynomial(_) => return Err(format!("stage {} is a polynomial stage, which only applies on its own", st.number)),
         StageKind::Gain => one,
     };
@@ -238,24 +237,114 @@ fn fir_response(taps: &[f64], symmetric: bool, t: f64, w: f64) -> Complex64 {
     }
 }
 
-/// Linear interpolation of amplitude and phase (degrees) in a response list sorted by frequency.
-fn interpolate_list(list: &[ResponseListElement], f: f64) -> Result<Complex64, String> {
-    if list.is_empty() {
-        return Err("empty response list".into());
+/// A response list's amplitude and phase (degrees) as functions of frequency, the way ObsPy
+/// hands them to evalresp: interpolating cubic splines with not-a-knot ends (scipy's
+/// `InterpolatedUnivariateSpline(f, y, k=3)`), extrapolated with the end polynomials. Lists of
+/// fewer than four distinct frequencies, which that spline cannot take, are interpolated
+/// linearly and held constant outside.
+#[derive(Debug, Clone)]
+struct ListInterpolation {
+    freqs: Vec<f64>,
+    amp: Vec<f64>,
+    phase: Vec<f64>,
+    /// Second derivatives at the knots (amplitude, phase); empty for linear interpolation.
+    amp_m: Vec<f64>,
+    phase_m: Vec<f64>,
+}
+
+impl ListInterpolation {
+    fn new(list: &[ResponseListElement]) -> Self {
+        let mut pts = list.to_vec();
+        pts.sort_by(|a, b| a.frequency.total_cmp(&b.frequency));
+        pts.dedup_by(|b, a| a.frequency == b.frequency);
+        let freqs: Vec<f64> = pts.iter().map(|e| e.frequency).collect();
+        let amp: Vec<f64> = pts.iter().map(|e| e.amplitude).collect();
+        let phase: Vec<f64> = pts.iter().map(|e| e.phase).collect();
+        let (amp_m, phase_m) = if freqs.len() >= 4 { (not_a_knot(&freqs, &amp), not_a_knot(&freqs, &phase)) } else { (Vec::new(), Vec::new()) };
+        ListInterpolation { freqs, amp, phase, amp_m, phase_m }
     }
-    let pts = list;
-    let i = pts.partition_point(|e| e.frequency < f);
-    let (amp, ph) = if i == 0 {
-        (pts[0].amplitude, pts[0].phase)
-    } else if i >= pts.len() {
-        let l = pts[pts.len() - 1];
-        (l.amplitude, l.phase)
+
+    fn at(&self, f: f64) -> Result<Complex64, String> {
+        let x = &self.freqs;
+        if x.is_empty() {
+            return Err("empty response list".into());
+        }
+        let (amp, ph) = if self.amp_m.is_empty() {
+            (linear(x, &self.amp, f), linear(x, &self.phase, f))
+        } else {
+            let i = x.partition_point(|&v| v <= f).clamp(1, x.len() - 1) - 1;
+            (spline_piece(x, &self.amp, &self.amp_m, i, f), spline_piece(x, &self.phase, &self.phase_m, i, f))
+        };
+        Ok(Complex64::from_polar(amp, ph.to_radians()))
+    }
+}
+
+/// Second derivatives at the knots of the not-a-knot cubic spline through `(x, y)` (x strictly
+/// increasing, at least 4 points): the third derivative is continuous at the second and the
+/// second-to-last knot. The end values are eliminated, the rest is one tridiagonal solve.
+fn not_a_knot(x: &[f64], y: &[f64]) -> Vec<f64> {
+    let n = x.len();
+    let h: Vec<f64> = x.windows(2).map(|w| w[1] - w[0]).collect();
+    let slope: Vec<f64> = (0..n - 1).map(|i| (y[i + 1] - y[i]) / h[i]).collect();
+    // Unknowns M[1..n-1]; row i (1 <= i <= n-2): h[i-1] M[i-1] + 2(h[i-1]+h[i]) M[i] + h[i] M[i+1] = r[i],
+    // with M[0] = (1 + h0/h1) M1 - (h0/h1) M2 and the mirror image at the far end.
+    let m = n - 2;
+    let mut lower = vec![0.0; m];
+    let mut diag = vec![0.0; m];
+    let mut upper = vec![0.0; m];
+    let mut rhs = vec![0.0; m];
+    for k in 0..m {
+        let i = k + 1;
+        lower[k] = h[i - 1];
+        diag[k] = 2.0 * (h[i - 1] + h[i]);
+        upper[k] = h[i];
+        rhs[k] = 6.0 * (slope[i] - slope[i - 1]);
+    }
+    let (r0, r1) = (h[0] / h[1], h[n - 2] / h[n - 3]);
+    // First row: lower * M0 folded in.
+    diag[0] += lower[0] * (1.0 + r0);
+    if m > 1 {
+        upper[0] -= lower[0] * r0;
+    }
+    // Last row: upper * M[n-1] folded in, M[n-1] = (1 + r1) M[n-2] - r1 M[n-3].
+    diag[m - 1] += upper[m - 1] * (1.0 + r1);
+    if m > 1 {
+        lower[m - 1] -= upper[m - 1] * r1;
+    }
+    // Thomas algorithm.
+    for k in 1..m {
+        let w = lower[k] / diag[k - 1];
+        diag[k] -= w * upper[k - 1];
+        rhs[k] -= w * rhs[k - 1];
+    }
+    let mut mm = vec![0.0; n];
+    mm[m] = rhs[m - 1] / diag[m - 1];
+    for k in (0..m - 1).rev() {
+        mm[k + 1] = (rhs[k] - upper[k] * mm[k + 2]) / diag[k];
+    }
+    mm[0] = (1.0 + r0) * mm[1] - r0 * mm[2];
+    mm[n - 1] = (1.0 + r1) * mm[n - 2] - r1 * mm[n - 3];
+    mm
+}
+
+/// The cubic of interval `i` (knots `i`, `i + 1`) at `t`, also outside the interval.
+fn spline_piece(x: &[f64], y: &[f64], m: &[f64], i: usize, t: f64) -> f64 {
+    let h = x[i + 1] - x[i];
+    let (a, b) = (x[i + 1] - t, t - x[i]);
+    m[i] * a * a * a / (6.0 * h) + m[i + 1] * b * b * b / (6.0 * h) + (y[i] / h - m[i] * h / 6.0) * a + (y[i + 1] / h - m[i + 1] * h / 6.0) * b
+}
+
+/// Linear interpolation, constant outside.
+fn linear(x: &[f64], y: &[f64], t: f64) -> f64 {
+    let i = x.partition_point(|&v| v < t);
+    if i == 0 {
+        y[0]
+    } else if i >= x.len() {
+        y[x.len() - 1]
     } else {
-        let (a, b) = (pts[i - 1], pts[i]);
-        let t = if b.frequency > a.frequency { (f - a.frequency) / (b.frequency - a.frequency) } else { 0.0 };
-        (a.amplitude + t * (b.amplitude - a.amplitude), a.phase + t * (b.phase - a.phase))
-    };
-    Ok(Complex64::from_polar(amp, ph.to_radians()))
+        let w = (t - x[i - 1]) / (x[i] - x[i - 1]);
+        y[i - 1] + w * (y[i] - y[i - 1])
+    }
 }
 
 /// The overall gain evalresp multiplies in: the product of the stage gains, or the instrument
@@ -325,4 +414,33 @@ pub fn evaluate(resp: &Response, freqs: &[f64], output: Quantity) -> Result<Vec<
             Ok(h / scale)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_a_knot_spline_reproduces_a_cubic_inside_and_outside() {
+        let cubic = |t: f64| 0.5 * t * t * t - 2.0 * t * t + t - 3.0;
+        let x = [0.1, 0.4, 1.0, 1.7, 2.5, 4.0];
+        let y: Vec<f64> = x.iter().map(|&t| cubic(t)).collect();
+        let m = not_a_knot(&x, &y);
+        for t in [0.0, 0.1, 0.25, 1.3, 2.0, 3.9, 4.0, 5.0] {
+            let i = x.partition_point(|&v| v <= t).clamp(1, x.len() - 1) - 1;
+            assert!((spline_piece(&x, &y, &m, i, t) - cubic(t)).abs() < 1e-12, "at {t}");
+        }
+        // Four points: the one cubic through them.
+        let (x4, y4) = (&x[..4], &y[..4]);
+        let m4 = not_a_knot(x4, y4);
+        assert!((spline_piece(x4, y4, &m4, 1, 0.7) - cubic(0.7)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn short_lists_interpolate_linearly() {
+        let e = |f: f64, a: f64| ResponseListElement { frequency: f, amplitude: a, phase: 0.0 };
+        let l = ListInterpolation::new(&[e(2.0, 4.0), e(1.0, 2.0)]);
+        assert_eq!(l.at(1.5).unwrap().re, 3.0);
+        assert_eq!(l.at(9.0).unwrap().re, 4.0);
+    }
 }
