@@ -198,10 +198,11 @@ fn stage_shape(p: &Prepared<'_>, f: f64) -> Result<Complex64, String> {
 
 /// The factor evalresp scales a stage's shape by so that its gain holds at the gain frequency:
 /// asymmetric FIR stages are normalised to unit amplitude there, symmetric ones and coefficient
-/// FIRs (digital coefficient stages without denominators) at 0 Hz, digital poles and zeros at the gain frequency, analog
-/// ones only when their normalisation frequency is another. Derived from evalresp's results
+/// FIRs (digital coefficient stages without denominators) at 0 Hz, poles and zeros at the gain
+/// frequency when it or their normalisation frequency differs from the sensitivity's
+/// (evalresp's `norm_resp`). Derived from evalresp's results
 /// through ObsPy on the responses of IU, G, DK, SL and AU stations (tests/obspy_reference.rs).
-fn stage_normalisation(p: &Prepared<'_>) -> Result<f64, String> {
+fn stage_normalisation(p: &Prepared<'_>, sens_freq: f64) -> Result<f64, String> {
     let st = p.stage;
     let Some((_, f_gain)) = st.gain else { return Ok(1.0) };
     let at = match &st.kind {
@@ -209,8 +210,9 @@ fn stage_normalisation(p: &Prepared<'_>) -> Result<f64, String> {
         StageKind::Fir(_) => f_gain,
         // Coefficient FIRs are normalised at 0 Hz (the sum of their taps).
         StageKind::Coefficients(cf) if cf.transfer_function == CfTransferFunction::Digital && cf.denominators.is_empty() && !cf.numerators.is_empty() => 0.0,
-        // Digital (z-transform) poles and zeros always; analog ones when normalised elsewhere.
-        StageKind::PolesZeros(pz) if pz.transfer_function == PzTransferFunction::DigitalZ || pz.normalization_frequency != f_gain => f_gain,
+        // Poles and zeros whose gain or normalisation frequency is not the sensitivity's: evalresp
+        // then replaces the stored normalisation factor by the exact one at the gain frequency.
+        StageKind::PolesZeros(pz) if f_gain != sens_freq || pz.normalization_frequency != sens_freq => f_gain,
         _ => return Ok(1.0),
     };
     let at_gain = stage_shape(p, at)?.norm();
@@ -397,7 +399,12 @@ pub fn evaluate(resp: &Response, freqs: &[f64], output: Quantity) -> Result<Vec<
     stages.sort_by_key(|s| s.number);
     let rates = input_rates(&stages);
     let prepared: Vec<Prepared<'_>> = stages.iter().zip(&rates).map(|(st, rate)| Prepared::new(st, *rate)).collect();
-    let norms: Vec<f64> = prepared.iter().map(stage_normalisation).collect::<Result<_, _>>()?;
+    // evalresp's reference frequency: the sensitivity's, else the last non-zero stage gain's.
+    let sens_freq = match &resp.instrument_sensitivity {
+        Some(s) if s.value != 0.0 => s.frequency,
+        _ => stages.iter().filter_map(|st| st.gain.map(|g| g.1)).filter(|&f| f != 0.0).last().unwrap_or(0.0),
+    };
+    let norms: Vec<f64> = prepared.iter().map(|p| stage_normalisation(p, sens_freq)).collect::<Result<_, _>>()?;
     freqs
         .iter()
         .map(|&f| {
