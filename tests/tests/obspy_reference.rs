@@ -192,7 +192,6 @@ fn quantity(name: &str) -> Quantity {
 /// Where we knowingly differ from ObsPy/evalresp: the channel, the largest difference allowed
 /// (`None`: we refuse with an error where evalresp returns a result), and why.
 const KNOWN_DEVIATIONS: &[(&str, Option<f64>, &str)] = &[
-    ("3F.MRO01..HDH_DEF", Some(1e-3), "9e-5 on a pressure sensor's response"),
     ("3F.MRO01..HDH", None, "input in Pa: evalresp returns the unconverted response for VEL/DISP/ACC; we refuse (no motion can be derived from pressure)"),
 ];
 

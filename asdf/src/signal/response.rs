@@ -208,8 +208,17 @@ fn stage_normalisation(p: &Prepared<'_>, sens_freq: f64) -> Result<f64, String> 
     let at = match &st.kind {
         StageKind::Fir(_) if p.symmetric() => 0.0,
         StageKind::Fir(_) => f_gain,
-        // Coefficient FIRs are normalised at 0 Hz (the sum of their taps).
-        StageKind::Coefficients(cf) if cf.transfer_function == CfTransferFunction::Digital && cf.denominators.is_empty() && !cf.numerators.is_empty() => 0.0,
+        // Coefficient FIRs (evalresp's check_sym and norm_resp): taps summing to more than 2 %
+        // off 1 are scaled to unit gain at 0 Hz; then, when the gain frequency is not the
+        // sensitivity's, the stage is normalised there.
+        StageKind::Coefficients(cf) if cf.transfer_function == CfTransferFunction::Digital && cf.denominators.is_empty() && !cf.numerators.is_empty() => {
+            let sum: f64 = cf.numerators.iter().sum();
+            let dc = if (sum - 1.0).abs() > 0.02 && sum != 0.0 { 1.0 / sum.abs() } else { 1.0 };
+            if f_gain == sens_freq {
+                return Ok(dc);
+            }
+            f_gain
+        }
         // Poles and zeros whose gain or normalisation frequency is not the sensitivity's: evalresp
         // then replaces the stored normalisation factor by the exact one at the gain frequency.
         StageKind::PolesZeros(pz) if f_gain != sens_freq || pz.normalization_frequency != sens_freq => f_gain,
