@@ -53,11 +53,18 @@ fn unshuffle_fixed<const E: usize>(data: &[u8], out: &mut [u8]) {
 
 /// HDF5's unshuffle: the inverse of [`shuffle`].
 pub(crate) fn unshuffle(data: &[u8], elem: usize) -> Vec<u8> {
+    let mut out = vec![0u8; data.len()];
+    unshuffle_into(data, elem, &mut out);
+    out
+}
+
+/// [`unshuffle`] into `out` (as long as `data`).
+fn unshuffle_into(data: &[u8], elem: usize, out: &mut [u8]) {
     if elem <= 1 || data.len() < elem {
-        return data.to_vec();
+        out.copy_from_slice(data);
+        return;
     }
     let n = data.len() / elem;
-    let mut out = vec![0u8; data.len()];
     match elem {
         2 => unshuffle_fixed::<2>(&data[..n * 2], &mut out[..n * 2]),
         4 => unshuffle_fixed::<4>(&data[..n * 4], &mut out[..n * 4]),
@@ -71,7 +78,6 @@ pub(crate) fn unshuffle(data: &[u8], elem: usize) -> Vec<u8> {
         }
     }
     out[n * elem..].copy_from_slice(&data[n * elem..]);
-    out
 }
 
 /// HDF5's Fletcher-32 checksum (`H5_checksum_fletcher32`): 16-bit big-endian words, reduced every
@@ -233,6 +239,66 @@ pub(crate) fn can_decode(filters: &[FilterInfo]) -> bool {
     filters.iter().all(|f| matches!(f.id, FILTER_SHUFFLE | FILTER_DEFLATE | FILTER_FLETCHER32))
 }
 
+thread_local! {
+    /// Per-thread inflate buffer and decompressor, reused chunk after chunk.
+    static INFLATE: std::cell::RefCell<(Vec<u8>, Decompressor)> = std::cell::RefCell::new((Vec::new(), Decompressor::new()));
+}
+
+/// Verifies a chunk's Fletcher-32 trailer and returns the bytes before it.
+fn strip_fletcher32(buf: &[u8]) -> Result<&[u8], DecodeError> {
+    if buf.len() < 4 {
+        return Err(DecodeError::Corrupt("chunk shorter than its checksum".into()));
+    }
+    let n = buf.len() - 4;
+    let stored = u32::from_le_bytes([buf[n], buf[n + 1], buf[n + 2], buf[n + 3]]);
+    let sum = fletcher32(&buf[..n]);
+    // Files written by HDF5 < 1.6.3 on little-endian machines hold the checksum with its two
+    // halves swapped; HDF5 accepts both.
+    let swapped = (sum >> 16) | (sum << 16);
+    if stored != sum && stored.swap_bytes() != sum && stored != swapped {
+        return Err(DecodeError::Checksum);
+    }
+    Ok(&buf[..n])
+}
+
+/// Decodes one whole chunk straight into `out` (its unfiltered size) when the pipeline is the one
+/// h5py and we write (shuffle?, deflate, fletcher32?): checksum on the stored bytes, inflate into
+/// a reused buffer, unshuffle into place. Other pipelines go through [`decode_chunk`].
+pub(crate) fn decode_chunk_into(stored: &[u8], filters: &[FilterInfo], mask: u32, elem: usize, out: &mut [u8]) -> Result<(), DecodeError> {
+    let active: Vec<&FilterInfo> = filters.iter().enumerate().filter(|(i, _)| mask & (1 << i) == 0).map(|(_, f)| f).collect();
+    let ids: Vec<i32> = active.iter().map(|f| f.id).collect();
+    let (shuffle, fletcher) = match ids.as_slice() {
+        [FILTER_DEFLATE] => (None, false),
+        [FILTER_DEFLATE, FILTER_FLETCHER32] => (None, true),
+        [FILTER_SHUFFLE, FILTER_DEFLATE] => (Some(active[0]), false),
+        [FILTER_SHUFFLE, FILTER_DEFLATE, FILTER_FLETCHER32] => (Some(active[0]), true),
+        _ => {
+            let decoded = decode_chunk(stored.to_vec(), filters, mask, elem, out.len())?;
+            if decoded.len() < out.len() {
+                return Err(DecodeError::Corrupt(format!("decodes to {} bytes, expected {}", decoded.len(), out.len())));
+            }
+            out.copy_from_slice(&decoded[..out.len()]);
+            return Ok(());
+        }
+    };
+    let data = if fletcher { strip_fletcher32(stored)? } else { stored };
+    INFLATE.with(|cell| {
+        let (scratch, d) = &mut *cell.borrow_mut();
+        if scratch.len() < out.len() {
+            scratch.resize(out.len(), 0);
+        }
+        let n = d.zlib_decompress(data, &mut scratch[..out.len()]).map_err(|e| DecodeError::Corrupt(format!("deflate: {e}")))?;
+        if n != out.len() {
+            return Err(DecodeError::Corrupt(format!("inflates to {n} bytes, expected {}", out.len())));
+        }
+        match shuffle {
+            Some(f) => unshuffle_into(&scratch[..n], f.params.first().map(|&s| s as usize).unwrap_or(elem), out),
+            None => out.copy_from_slice(&scratch[..n]),
+        }
+        Ok(())
+    })
+}
+
 /// Reverses a stored pipeline on one chunk. `mask` bit `i` set means filter `i` was skipped when
 /// the chunk was written. `raw_len` is the chunk's unfiltered size in bytes.
 pub(crate) fn decode_chunk(
@@ -249,18 +315,7 @@ pub(crate) fn decode_chunk(
         }
         buf = match f.id {
             FILTER_FLETCHER32 => {
-                if buf.len() < 4 {
-                    return Err(DecodeError::Corrupt("chunk shorter than its checksum".into()));
-                }
-                let n = buf.len() - 4;
-                let stored = u32::from_le_bytes([buf[n], buf[n + 1], buf[n + 2], buf[n + 3]]);
-                let sum = fletcher32(&buf[..n]);
-                // Files written by HDF5 < 1.6.3 on little-endian machines hold the checksum with its
-                // two halves swapped; HDF5 accepts both.
-                let swapped = (sum >> 16) | (sum << 16);
-                if stored != sum && stored.swap_bytes() != sum && stored != swapped {
-                    return Err(DecodeError::Checksum);
-                }
+                let n = strip_fletcher32(&buf)?.len();
                 buf.truncate(n);
                 buf
             }
@@ -332,6 +387,9 @@ mod tests {
             FilterInfo { id: FILTER_FLETCHER32, params: vec![] },
         ];
         assert_eq!(decode_chunk(enc.clone(), &filters, 0, 8, raw.len()).unwrap(), raw);
+        let mut direct = vec![0u8; raw.len()];
+        decode_chunk_into(&enc, &filters, 0, 8, &mut direct).unwrap();
+        assert_eq!(direct, raw);
         let mut bad = enc.clone();
         bad[10] ^= 1;
         assert!(decode_chunk(bad, &filters, 0, 8, raw.len()).is_err());

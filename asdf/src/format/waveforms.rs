@@ -14,7 +14,7 @@ use crate::model::time::UtcTime;
 use crate::model::trace::{AsdfStats, ByteOrder, Samples, Stats, Trace};
 
 use super::chunking::guess_chunk;
-use super::codec::{can_decode, decode_chunk, encode_chunk, DecodeError};
+use super::codec::{can_decode, decode_chunk, decode_chunk_into, encode_chunk, DecodeError};
 use super::error::{FormatError, Result};
 use super::file::{AsdfFile, Compression};
 use super::h5::{self, AttrValue, Hid, NumKind, NumType, Pipeline};
@@ -420,38 +420,49 @@ fn read_direct(file: &AsdfFile, ds: &Hid, obj: &str, t: NumType, npts: u64, out:
         stored.push(h5::chunk_read(ds, &[i * clen]).map_err(|m| file.err(obj, m))?);
     }
     let raw_len = clen as usize * elem;
-    // Kept only when every chunk exists with its full pipeline applied.
-    let kept = match pipeline_of(&filters) {
-        Some(p) if keep && stored.iter().all(|c| matches!(c, Some((_, 0)))) => {
-            Some((clen, p, stored.iter().map(|c| c.as_ref().map(|(b, _)| b.clone()).unwrap_or_default()).collect()))
-        }
-        _ => None,
-    };
-    let decoded: Vec<std::result::Result<Option<Vec<u8>>, DecodeError>> = stored
-        .into_par_iter()
-        .map(|c| match c {
-            None => Ok(None),
-            Some((bytes, mask)) => decode_chunk(bytes, &filters, mask, elem, raw_len).map(Some),
+    // Whole chunks decode straight into place, in parallel; a last partial chunk through a buffer.
+    let full = out.len() / raw_len;
+    let (head, tail) = out.split_at_mut(full * raw_len);
+    let decoded: Vec<std::result::Result<(), DecodeError>> = head
+        .par_chunks_mut(raw_len)
+        .zip(stored[..full].par_iter())
+        .map(|(dst, c)| match c {
+            None => {
+                dst.fill(0);
+                Ok(())
+            }
+            Some((bytes, mask)) => decode_chunk_into(bytes, &filters, *mask, elem, dst),
         })
         .collect();
-    let swap = t.big_endian != cfg!(target_endian = "big");
-    for (i, d) in decoded.into_iter().enumerate() {
-        let lo = i * raw_len;
-        let hi = (lo + raw_len).min(out.len());
-        let dst = &mut out[lo..hi];
-        match d {
-            Ok(None) => dst.fill(0),
-            Ok(Some(bytes)) => {
-                if bytes.len() < dst.len() {
-                    return Err(FormatError::Invalid { path: file.path.clone(), object: obj.into(), message: format!("chunk {i} decodes to {} bytes, expected {}", bytes.len(), dst.len()) });
-                }
-                dst.copy_from_slice(&bytes[..dst.len()]);
+    let last = match stored.get(full) {
+        Some(Some((bytes, mask))) if !tail.is_empty() => Some(decode_chunk(bytes.clone(), &filters, *mask, elem, raw_len).and_then(|b| {
+            if b.len() < tail.len() {
+                return Err(DecodeError::Corrupt(format!("decodes to {} bytes, expected {}", b.len(), tail.len())));
             }
+            tail.copy_from_slice(&b[..tail.len()]);
+            Ok(())
+        })),
+        _ => {
+            tail.fill(0);
+            None
+        }
+    };
+    for (i, d) in decoded.into_iter().chain(last).enumerate() {
+        match d {
+            Ok(()) => {}
             Err(DecodeError::Checksum) => return Err(FormatError::Checksum { path: file.path.clone(), object: obj.into() }),
             Err(DecodeError::Unsupported(_)) => return Ok((false, None)),
             Err(DecodeError::Corrupt(m)) => return Err(FormatError::Invalid { path: file.path.clone(), object: obj.into(), message: format!("chunk {i}: {m}") }),
         }
     }
+    // Kept (moved, not copied) only when every chunk exists with its full pipeline applied.
+    let kept = match pipeline_of(&filters) {
+        Some(p) if keep && stored.iter().all(|c| matches!(c, Some((_, 0)))) => {
+            Some((clen, p, stored.into_iter().map(|c| c.map(|(b, _)| b).unwrap_or_default()).collect()))
+        }
+        _ => None,
+    };
+    let swap = t.big_endian != cfg!(target_endian = "big");
     if swap && elem > 1 {
         out.par_chunks_mut(elem).for_each(|e| e.reverse());
     }
