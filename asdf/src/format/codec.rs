@@ -86,12 +86,18 @@ pub(crate) fn fletcher32(data: &[u8]) -> u32 {
     let mut sum1: u32 = 0;
     let mut sum2: u32 = 0;
     let even = data.len() & !1;
-    // Blocks of 360 big-endian 16-bit words cannot overflow the 32-bit sums before folding.
+    // Within a block of k <= 360 words neither sum overflows 32 bits, so the block's effect is
+    // computed exactly and in any order: sum1 += sum(w), sum2 += k sum1 + sum((k - i) w_i).
     for block in data[..even].chunks(720) {
-        for w in block.chunks_exact(2) {
-            sum1 += u16::from_be_bytes([w[0], w[1]]) as u32;
-            sum2 += sum1;
+        let k = (block.len() / 2) as u64;
+        let (mut s, mut weighted) = (0u64, 0u64);
+        for (i, w) in block.chunks_exact(2).enumerate() {
+            let w = u16::from_be_bytes([w[0], w[1]]) as u64;
+            s += w;
+            weighted += (k - i as u64) * w;
         }
+        sum2 = (sum2 as u64 + k * sum1 as u64 + weighted) as u32;
+        sum1 = (sum1 as u64 + s) as u32;
         sum1 = (sum1 & 0xffff) + (sum1 >> 16);
         sum2 = (sum2 & 0xffff) + (sum2 >> 16);
     }
@@ -110,10 +116,15 @@ pub(crate) fn fletcher32(data: &[u8]) -> u32 {
 pub(crate) fn encode_chunk(raw: &[u8], elem: usize, p: Pipeline) -> Vec<u8> {
     let mut buf = if p.shuffle { shuffle(raw, elem) } else { raw.to_vec() };
     if let Some(level) = p.deflate {
-        // After shuffling, the first byte planes of a noisy signal (low mantissa or low integer
-        // bytes) are random: deflate cannot shrink them and only spends time searching.
-        let stored = if p.shuffle && elem > 1 { leading_random_planes(&buf, elem) * (buf.len() / elem) } else { 0 };
-        buf = zlib_compress(&buf, stored, level);
+        buf = if p.shuffle && elem > 1 && (1..=5).contains(&level) {
+            // The fast levels: each byte plane stored or Huffman-coded with its runs.
+            super::planes::zlib_compress_planes(&buf, elem, level)
+        } else {
+            // After shuffling, the first byte planes of a noisy signal (low mantissa or low
+            // integer bytes) are random: deflate cannot shrink them and only spends time searching.
+            let stored = if p.shuffle && elem > 1 { leading_random_planes(&buf, elem) * (buf.len() / elem) } else { 0 };
+            zlib_compress(&buf, stored, level)
+        };
     }
     if p.fletcher32 {
         let sum = fletcher32(&buf);
@@ -144,30 +155,8 @@ fn leading_random_planes(shuffled: &[u8], elem: usize) -> usize {
 /// Deflate's output size for `plane` from its order-0 entropy, with a 1 % coding loss and ~100
 /// bytes for a dynamic Huffman table over the full byte alphabet.
 fn deflated_size_estimate(plane: &[u8]) -> f64 {
-    let mut hist = [[0u32; 256]; 4];
-    let mut quads = plane.chunks_exact(4);
-    for q in &mut quads {
-        for (h, &b) in hist.iter_mut().zip(q) {
-            h[b as usize] += 1;
-        }
-    }
-    for &b in quads.remainder() {
-        hist[0][b as usize] += 1;
-    }
-    // Entropy in bits: n log2 n - sum c log2 c, with c log2 c from a table for small counts.
-    let n = plane.len() as f64;
-    let table = c_log2_c_table();
-    let sum: f64 = (0..256)
-        .map(|i| hist.iter().map(|h| h[i]).sum::<u32>() as usize)
-        .map(|c| table.get(c).copied().unwrap_or_else(|| c as f64 * (c as f64).log2()))
-        .sum();
-    (n * n.log2() - sum) / 8.0 * 1.01 + 100.0
-}
-
-/// `c log2 c` for c < 4096 (0 for c = 0).
-fn c_log2_c_table() -> &'static [f64] {
-    static TABLE: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
-    TABLE.get_or_init(|| (0..4096).map(|c| if c == 0 { 0.0 } else { c as f64 * (c as f64).log2() }).collect())
+    let (hist, _) = super::planes::byte_histogram(plane);
+    super::planes::entropy_bytes(&hist, plane.len()) * 1.01 + 100.0
 }
 
 thread_local! {
@@ -198,15 +187,7 @@ fn zlib_compress(data: &[u8], stored: usize, level: u32) -> Vec<u8> {
         }
         let (head, rest) = data.split_at(stored.min(data.len()));
         let mut out = Vec::with_capacity(data.len() + data.len() / 1000 + 64);
-        // zlib header: deflate, 32 KiB window, the level class zlib would record, check bits.
-        let flevel: u16 = match level {
-            0 | 1 => 0,
-            2..=5 => 1,
-            6 => 2,
-            _ => 3,
-        };
-        let header = 0x7800u16 | (flevel << 6);
-        out.extend_from_slice(&(header + 31 - header % 31).to_be_bytes());
+        out.extend_from_slice(&super::planes::zlib_header(level));
         // Stored blocks (BFINAL=0, BTYPE=00), at most 65,535 bytes each; they end byte-aligned,
         // so the compressed blocks of the rest follow directly.
         for block in head.chunks(65_535) {
@@ -374,6 +355,43 @@ mod tests {
         assert_eq!(fletcher32(&[]), 0);
         assert_eq!(fletcher32(&[0x01, 0x02]), 0x0102_0102);
         assert_eq!(fletcher32(&[0x01, 0x02, 0x03]), (0x0102 + 0x0102 + 0x0300) << 16 | (0x0102 + 0x0300));
+    }
+
+    /// HDF5's `H5_checksum_fletcher32` as written there: word by word, folded every 360 words.
+    fn fletcher32_reference(data: &[u8]) -> u32 {
+        let (mut sum1, mut sum2) = (0u32, 0u32);
+        let mut words = data.chunks_exact(2);
+        let mut len = data.len() / 2;
+        while len > 0 {
+            let tlen = len.min(360);
+            len -= tlen;
+            for w in words.by_ref().take(tlen) {
+                sum1 += u16::from_be_bytes([w[0], w[1]]) as u32;
+                sum2 += sum1;
+            }
+            sum1 = (sum1 & 0xffff) + (sum1 >> 16);
+            sum2 = (sum2 & 0xffff) + (sum2 >> 16);
+        }
+        if data.len() % 2 == 1 {
+            sum1 += (data[data.len() - 1] as u32) << 8;
+            sum2 += sum1;
+            sum1 = (sum1 & 0xffff) + (sum1 >> 16);
+            sum2 = (sum2 & 0xffff) + (sum2 >> 16);
+        }
+        sum1 = (sum1 & 0xffff) + (sum1 >> 16);
+        sum2 = (sum2 & 0xffff) + (sum2 >> 16);
+        (sum2 << 16) | sum1
+    }
+
+    #[test]
+    fn fletcher32_blockwise_equals_wordwise() {
+        let mut x: u32 = 12345;
+        let data: Vec<u8> = (0..20_000).map(|_| { x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223); (x >> 24) as u8 }).collect();
+        for len in [0, 1, 2, 3, 719, 720, 721, 1440, 5001, 20_000] {
+            assert_eq!(fletcher32(&data[..len]), fletcher32_reference(&data[..len]), "{len} bytes");
+        }
+        let ones = vec![0xffu8; 30_001];
+        assert_eq!(fletcher32(&ones), fletcher32_reference(&ones));
     }
 
     #[test]

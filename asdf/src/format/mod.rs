@@ -11,6 +11,7 @@ mod error;
 mod file;
 pub(crate) mod h5;
 mod names;
+mod planes;
 pub mod sample;
 mod station;
 mod stationxml;
