@@ -87,34 +87,22 @@ impl Stream {
 
     /// Butterworth band-pass of every trace ([`Trace::bandpass`]).
     pub fn bandpass(&mut self, freqmin: f64, freqmax: f64, corners: usize, zerophase: bool) -> Result<&mut Self, SignalError> {
-        for t in &mut self.traces {
-            t.bandpass(freqmin, freqmax, corners, zerophase)?;
-        }
-        Ok(self)
+        self.filter(FilterKind::Bandpass { freqmin, freqmax }, corners, zerophase)
     }
 
     /// Butterworth low-pass of every trace.
     pub fn lowpass(&mut self, freq: f64, corners: usize, zerophase: bool) -> Result<&mut Self, SignalError> {
-        for t in &mut self.traces {
-            t.lowpass(freq, corners, zerophase)?;
-        }
-        Ok(self)
+        self.filter(FilterKind::Lowpass { freq }, corners, zerophase)
     }
 
     /// Butterworth high-pass of every trace.
     pub fn highpass(&mut self, freq: f64, corners: usize, zerophase: bool) -> Result<&mut Self, SignalError> {
-        for t in &mut self.traces {
-            t.highpass(freq, corners, zerophase)?;
-        }
-        Ok(self)
+        self.filter(FilterKind::Highpass { freq }, corners, zerophase)
     }
 
     /// Butterworth band-stop of every trace.
     pub fn bandstop(&mut self, freqmin: f64, freqmax: f64, corners: usize, zerophase: bool) -> Result<&mut Self, SignalError> {
-        for t in &mut self.traces {
-            t.bandstop(freqmin, freqmax, corners, zerophase)?;
-        }
-        Ok(self)
+        self.filter(FilterKind::Bandstop { freqmin, freqmax }, corners, zerophase)
     }
 
     /// Removes the instrument response of every trace ([`Trace::remove_response`]).
