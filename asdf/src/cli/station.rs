@@ -37,7 +37,7 @@ pub struct CompareSpec {
 }
 
 fn common_args(cmd: Command) -> Command {
-    cmd.arg(Arg::new("threads").long("threads").value_name("N").value_parser(clap::value_parser!(usize)).help("Worker threads per process [default: all cores, shared by the ranks of a node]"))
+    cmd.arg(Arg::new("threads").long("threads").value_name("N").value_parser(clap::value_parser!(usize)).help("Worker threads per process [default: cores + 1; under MPI the cores shared by the ranks of a node]"))
         .arg(Arg::new("stations").long("stations").value_name("NET.STA,...").help("Only these stations (comma-separated, wildcards * and ? allowed)"))
         .arg(Arg::new("quiet").long("quiet").short('q').action(ArgAction::SetTrue).help("No progress output"))
 }

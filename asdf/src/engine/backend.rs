@@ -44,11 +44,12 @@ pub(crate) fn local_ranks() -> usize {
 
 impl Ctx {
     /// Sets up the run: MPI when launched by an MPI launcher (and built with the `mpi` feature),
-    /// threads otherwise. `threads` = worker threads per process (default: cores / ranks per node).
+    /// threads otherwise. `threads` = worker threads per process (default: one more than the
+    /// cores, as a worker is often waiting for HDF5's lock or the disk; under MPI, the cores
+    /// divided between the ranks of the node).
     pub fn detect(threads: Option<usize>) -> Result<Ctx, EngineError> {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
         let launched = launched_by_mpi();
-        let default_threads = |ranks_here: usize| (cores / ranks_here).max(1);
         match launched {
             #[cfg(feature = "mpi")]
             Some(_) => {
@@ -58,7 +59,7 @@ impl Ctx {
                 let world = universe.world();
                 let (rank, size) = (world.rank(), world.size());
                 install_abort_hook();
-                Ok(Ctx { rank, size, threads: threads.unwrap_or_else(|| default_threads(local_ranks())), world: Some(world), _universe: Some(universe) })
+                Ok(Ctx { rank, size, threads: threads.unwrap_or_else(|| (cores / local_ranks()).max(1)), world: Some(world), _universe: Some(universe) })
             }
             #[cfg(not(feature = "mpi"))]
             Some(n) if n > 1 => Err(EngineError::Mpi(format!(
@@ -67,7 +68,7 @@ impl Ctx {
             _ => Ok(Ctx {
                 rank: 0,
                 size: 1,
-                threads: threads.unwrap_or(cores).max(1),
+                threads: threads.unwrap_or(cores + 1).max(1),
                 #[cfg(feature = "mpi")]
                 world: None,
                 #[cfg(feature = "mpi")]

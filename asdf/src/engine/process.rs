@@ -34,7 +34,8 @@ pub struct ProcessOptions {
     pub stations: Vec<String>,
     /// Channel-code pattern; traces not matching are not passed to the function.
     pub channels: Option<String>,
-    /// Worker threads per process (default: all cores, shared between ranks on a node).
+    /// Worker threads per process (default: one more than the cores, so that a worker waiting
+    /// for HDF5 leaves no core idle; under MPI the cores are shared between the ranks of a node).
     pub threads: Option<usize>,
     /// Output compression (default gzip-3 + shuffle + fletcher32, as pyasdf's serial path).
     pub compression: Compression,
