@@ -229,7 +229,7 @@ fn c_log2_c_table() -> &'static [f64] {
 }
 
 /// Bytes of a plane looked at to tell whether it is random.
-const SAMPLE: usize = 1024;
+const SAMPLE: usize = 512;
 
 /// Whether a plane is not worth tokenizing: judged on its first [`SAMPLE`] bytes, few repeats
 /// and an order-0 entropy (with the Miller-Madow correction for the sample's size) that leaves
@@ -248,22 +248,25 @@ fn looks_random(plane: &[u8]) -> bool {
 fn tokenize(plane: &[u8], tokens: &mut Vec<u16>) -> [u32; LITLEN_SYMBOLS] {
     let codes = length_codes();
     let mut freq = [0u32; LITLEN_SYMBOLS];
-    tokens.clear();
-    tokens.reserve(plane.len() + 1);
     let n = plane.len();
-    let mut i = 0;
+    tokens.clear();
+    tokens.resize(n + 1, 0);
+    let (mut i, mut t) = (0, 0);
     while i < n {
         let b = plane[i];
-        tokens.push(b as u16);
+        tokens[t] = b as u16;
+        t += 1;
         freq[b as usize] += 1;
         i += 1;
         if i + MIN_RUN <= n && plane[i] == b && plane[i + 1] == b && plane[i + 2] == b {
             let run = MIN_RUN + plane[i + MIN_RUN..n.min(i + MAX_RUN)].iter().take_while(|&&x| x == b).count();
-            tokens.push((256 + run) as u16);
+            tokens[t] = (256 + run) as u16;
+            t += 1;
             freq[257 + codes[run] as usize] += 1;
             i += run;
         }
     }
+    tokens.truncate(t);
     freq[END_OF_BLOCK] = 1;
     freq
 }
@@ -372,19 +375,24 @@ impl HuffmanBlock {
             w.put(self.cl_code[s as usize], self.cl_len[s as usize] as u32);
             w.put(extra as u32, cl_extra_bits(s));
         }
+        // Every token's whole bit pattern (a run: length code, extra bits, distance code, at
+        // most 21 bits) and its width, looked up once per token.
         let codes = length_codes();
         let dist_code = canonical_codes(&DIST_LENGTHS)[0];
+        let mut pattern = [(0u32, 0u32); 256 + MAX_RUN + 1];
+        for (b, p) in pattern.iter_mut().enumerate().take(256) {
+            *p = (self.lit_code[b], self.lit_len[b] as u32);
+        }
+        for len in MIN_RUN..=MAX_RUN {
+            let c = codes[len] as usize;
+            let (code, bits) = (self.lit_code[257 + c], self.lit_len[257 + c] as u32);
+            let extra = LENGTH_EXTRA[c] as u32;
+            let value = code | ((len - LENGTH_BASE[c] as usize) as u32) << bits | dist_code << (bits + extra);
+            pattern[256 + len] = (value, bits + extra + DIST_LENGTHS[0] as u32);
+        }
         for &t in tokens {
-            let t = t as usize;
-            if t < 256 {
-                w.put(self.lit_code[t], self.lit_len[t] as u32);
-            } else {
-                let len = t - 256;
-                let c = codes[len] as usize;
-                w.put(self.lit_code[257 + c], self.lit_len[257 + c] as u32);
-                w.put((len - LENGTH_BASE[c] as usize) as u32, LENGTH_EXTRA[c] as u32);
-                w.put(dist_code, DIST_LENGTHS[0] as u32);
-            }
+            let (value, bits) = pattern[t as usize];
+            w.put(value, bits);
         }
         w.put(self.lit_code[END_OF_BLOCK], self.lit_len[END_OF_BLOCK] as u32);
     }
