@@ -177,10 +177,16 @@ pub(crate) fn encode_trace_reusing(
             return Ok(header(s.chunks));
         }
     }
-    let mut raw = tr.data.as_bytes().to_vec();
-    if big_endian != cfg!(target_endian = "big") {
-        raw.par_chunks_mut(elem).for_each(|e| e.reverse());
-    }
+    // The samples are encoded where they are, unless their byte order must change first.
+    let swapped: Vec<u8>;
+    let raw: &[u8] = if big_endian != cfg!(target_endian = "big") {
+        let mut v = tr.data.as_bytes().to_vec();
+        v.par_chunks_mut(elem).for_each(|e| e.reverse());
+        swapped = v;
+        &swapped
+    } else {
+        tr.data.as_bytes()
+    };
     let chunk_bytes = chunk as usize * elem;
     let chunks: Vec<Vec<u8>> = raw
         .par_chunks(chunk_bytes.max(1))
