@@ -83,12 +83,21 @@ impl<'a> BitWriter<'a> {
 /// complete, as zlib's inflater demands: a single used symbol gets a one-bit code next to an
 /// unused partner.
 fn code_lengths(freq: &[u32], limit: u8) -> Vec<u8> {
+    assert!(freq.len() <= LITLEN_SYMBOLS, "a deflate alphabet has at most {LITLEN_SYMBOLS} symbols");
     let mut lengths = vec![0u8; freq.len()];
-    let mut leaves: Vec<(u32, usize)> = freq.iter().enumerate().filter(|(_, &f)| f > 0).map(|(s, &f)| (f, s)).collect();
-    match leaves.len() {
+    // The used symbols by ascending frequency (ties by symbol), packed as frequency << 16 | symbol.
+    let mut keys = [0u64; LITLEN_SYMBOLS];
+    let mut m = 0;
+    for (s, &f) in freq.iter().enumerate().filter(|(_, &f)| f > 0) {
+        keys[m] = (f as u64) << 16 | s as u64;
+        m += 1;
+    }
+    let leaves = &mut keys[..m];
+    let symbol = |key: u64| (key & 0xffff) as usize;
+    match m {
         0 => return lengths,
         1 => {
-            let s = leaves[0].1;
+            let s = symbol(leaves[0]);
             lengths[s] = 1;
             lengths[if s == 0 { 1 } else { 0 }] = 1;
             return lengths;
@@ -98,36 +107,38 @@ fn code_lengths(freq: &[u32], limit: u8) -> Vec<u8> {
     leaves.sort_unstable();
     // Two-queue Huffman construction: leaves in weight order, internal nodes in creation
     // order (also weight order). Nodes 0..m are leaves, m.. internal; `parent` links them.
-    let m = leaves.len();
-    let mut weight: Vec<u64> = leaves.iter().map(|&(f, _)| f as u64).collect();
-    weight.reserve(m - 1);
-    let mut parent = vec![0usize; 2 * m - 1];
-    let (mut next_leaf, mut next_node) = (0, m);
-    // The lighter of the next leaf and the next internal node.
-    let take = |weight: &[u64], next_leaf: &mut usize, next_node: &mut usize| -> usize {
-        let leaf_first = *next_leaf < m && (*next_node >= weight.len() || weight[*next_leaf] <= weight[*next_node]);
-        let next = if leaf_first { next_leaf } else { next_node };
-        *next += 1;
-        *next - 1
-    };
+    let mut weight = [0u64; 2 * LITLEN_SYMBOLS];
+    let mut parent = [0u16; 2 * LITLEN_SYMBOLS];
+    for (w, &key) in weight.iter_mut().zip(leaves.iter()) {
+        *w = key >> 16;
+    }
+    let (mut next_leaf, mut next_node, mut nodes) = (0, m, m);
     for _ in 0..m - 1 {
-        let a = take(&weight, &mut next_leaf, &mut next_node);
-        let b = take(&weight, &mut next_leaf, &mut next_node);
-        let id = weight.len();
-        weight.push(weight[a] + weight[b]);
-        parent[a] = id;
-        parent[b] = id;
+        let mut take = || {
+            // The lighter of the next leaf and the next internal node.
+            let leaf_first = next_leaf < m && (next_node >= nodes || weight[next_leaf] <= weight[next_node]);
+            let next = if leaf_first { &mut next_leaf } else { &mut next_node };
+            *next += 1;
+            *next - 1
+        };
+        let (a, b) = (take(), take());
+        weight[nodes] = weight[a] + weight[b];
+        parent[a] = nodes as u16;
+        parent[b] = nodes as u16;
+        nodes += 1;
     }
-    // Depths top-down: the root (last node) has depth 0, every node is deeper than its parent.
-    let mut depth = vec![0u32; 2 * m - 1];
-    for node in (0..2 * m - 2).rev() {
-        depth[node] = depth[parent[node]] + 1;
+    // Depths top-down: the root (last node) has depth 0, every node is deeper than its parent
+    // (at most 46 with 32-bit counts: a deeper tree needs Fibonacci-growing weights).
+    let mut depth = [0u8; 2 * LITLEN_SYMBOLS];
+    for node in (0..nodes - 1).rev() {
+        depth[node] = depth[parent[node] as usize] + 1;
     }
-    for (i, &(_, s)) in leaves.iter().enumerate() {
-        lengths[s] = depth[i].min(limit as u32) as u8;
+    for (&d, &key) in depth.iter().zip(leaves.iter()) {
+        lengths[symbol(key)] = d.min(limit);
     }
-    if depth[..m].iter().any(|&d| d > limit as u32) {
-        limit_lengths(&mut lengths, &leaves, limit);
+    if depth[..m].iter().any(|&d| d > limit) {
+        let by_frequency: Vec<usize> = leaves.iter().map(|&k| symbol(k)).collect();
+        limit_lengths(&mut lengths, &by_frequency, limit);
     }
     lengths
 }
@@ -135,26 +146,26 @@ fn code_lengths(freq: &[u32], limit: u8) -> Vec<u8> {
 /// Restores a complete prefix code after lengths were clamped to `limit`: lengthens the
 /// least frequent codes below the limit until the Kraft sum fits, then shortens the longest
 /// codes while room is left. `leaves` are the used symbols by ascending frequency.
-fn limit_lengths(lengths: &mut [u8], leaves: &[(u32, usize)], limit: u8) {
+fn limit_lengths(lengths: &mut [u8], leaves: &[usize], limit: u8) {
     let cap = 1u64 << limit;
     let unit = |l: u8| 1u64 << (limit - l);
-    let mut kraft: u64 = leaves.iter().map(|&(_, s)| unit(lengths[s])).sum();
+    let mut kraft: u64 = leaves.iter().map(|&s| unit(lengths[s])).sum();
     while kraft > cap {
         // The longest code below the limit costs least to lengthen; among equals the rarest.
         let s = leaves
             .iter()
             .rev()
-            .map(|&(_, s)| s)
+            .copied()
             .filter(|&s| lengths[s] < limit)
             .max_by_key(|&s| lengths[s])
-            .unwrap_or(leaves[0].1);
+            .unwrap_or(leaves[0]);
         lengths[s] += 1;
         kraft -= unit(lengths[s]);
     }
     while kraft < cap {
         // Every term is a multiple of the longest code's unit, so that code can always shorten;
         // among equals the most frequent gains most.
-        let Some(s) = leaves.iter().map(|&(_, s)| s).filter(|&s| lengths[s] > 1 && kraft + unit(lengths[s]) <= cap).max_by_key(|&s| lengths[s]) else {
+        let Some(s) = leaves.iter().copied().filter(|&s| lengths[s] > 1 && kraft + unit(lengths[s]) <= cap).max_by_key(|&s| lengths[s]) else {
             break;
         };
         kraft += unit(lengths[s]);
