@@ -9,7 +9,9 @@ cargo build --release --bins -q
 mkdir -p bench-data
 sample=bench-data/signal_1x1h.h5
 [ -f "$sample" ] || target/release/asdf sample "$sample" --stations 1 --hours 1
-cargo bench -p asdf-tests --bench signal -- --noplot > bench-data/criterion.log
+# ObsPy's own BW_RJOB.xml (a real FIR cascade) for the remove_response case with a real response.
+ASDF_BENCH_STATIONXML="$(.venv/bin/python -c 'import obspy, os; print(os.path.join(os.path.dirname(obspy.__file__), "core", "data", "BW_RJOB.xml"))')" \
+  cargo bench -p asdf-tests --bench signal -- --noplot > bench-data/criterion.log
 .venv/bin/python scripts/bench_signal_obspy.py "$sample" > bench-data/obspy_signal.json
 .venv/bin/python - <<'PY'
 import json, os

@@ -2,10 +2,13 @@
 """ObsPy's side of scripts/bench_signal.sh: the same operations on one hour of 100 Hz data read
 from a sample ASDF file (its first HHZ trace and StationXML), mean seconds per call as JSON."""
 import json
+import os
 import sys
 import time
 import warnings
 
+import numpy as np
+import obspy
 import pyasdf
 from obspy import Stream
 
@@ -41,5 +44,12 @@ out = {
     "merge_two_halves": timed(lambda s: s.merge(fill_value=0), Stream([raw.slice(None, half), raw.slice(half, None)]), 10),
     "rotate_ne_rt": timed(lambda s: s.rotate("NE->RT", back_azimuth=123.4), ne, 10),
 }
+# A real response with a FIR cascade (see tests/benches/signal.rs), 1 h at its own 200 Hz.
+rjob_inv = obspy.read_inventory(os.path.join(os.path.dirname(obspy.__file__), "core", "data", "BW_RJOB.xml"))
+rjob = obspy.Trace(np.cumsum(np.random.default_rng(1).integers(-1000, 1001, 720000)).astype(np.int32),
+                   header={"network": "BW", "station": "RJOB", "channel": "EHZ", "sampling_rate": 200.0,
+                           "starttime": obspy.UTCDateTime(2020, 3, 1, 10)})
+out["remove_response_vel_BW_RJOB_200Hz"] = timed(lambda t: t.remove_response(inventory=rjob_inv, output="VEL", pre_filt=(0.05, 0.1, 20, 25), water_level=60), rjob, 3)
 out["remove_response_vel_first_of_channel"] = out["remove_response_vel"]  # ObsPy evaluates every time
+out["remove_response_vel_BW_RJOB_200Hz_first_of_channel"] = out["remove_response_vel_BW_RJOB_200Hz"]
 print(json.dumps(out))

@@ -18,23 +18,33 @@ fn t0() -> UtcTime {
 
 /// One hour of int32 counts: a random walk plus two sines (deterministic).
 fn hour() -> Trace {
+    hour_of("XX.S0001..HHZ", RATE)
+}
+
+/// [`hour`] for another channel and sampling rate.
+fn hour_of(id: &str, rate: f64) -> Trace {
     let mut state = 0x2545_f491_4f6c_dd1du64;
     let mut walk = 0.0f64;
-    let data: Vec<i32> = (0..NPTS)
+    let data: Vec<i32> = (0..(3600.0 * rate) as usize)
         .map(|i| {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
             walk += (state % 2001) as f64 / 1000.0 - 1.0;
-            let t = i as f64 / RATE;
+            let t = i as f64 / rate;
             (walk * 50.0 + 2000.0 * (2.0 * std::f64::consts::PI * 0.2 * t).sin() + 300.0 * (2.0 * std::f64::consts::PI * 3.0 * t).sin()) as i32
         })
         .collect();
-    Trace::new("XX.S0001..HHZ", t0(), RATE, data)
+    Trace::new(id, t0(), rate, data)
 }
 
 fn inventory(sensitivity_scale: f64) -> Inventory {
-    let mut inv = sample::station_inventory("XX", "S0001", 0.0, 0.0, RATE, t0() - 86_400.0);
+    scaled(&sample::station_inventory("XX", "S0001", 0.0, 0.0, RATE, t0() - 86_400.0), sensitivity_scale)
+}
+
+/// `inv` with the first stage gain of every channel scaled: another response, evaluated afresh.
+fn scaled(inv: &Inventory, sensitivity_scale: f64) -> Inventory {
+    let mut inv = inv.clone();
     for ch in inv.networks.iter_mut().flat_map(|n| n.stations.iter_mut()).flat_map(|s| s.channels.iter_mut()) {
         if let Some(r) = ch.response.as_mut() {
             if let Some(g) = r.stages[0].gain.as_mut() {
@@ -97,6 +107,31 @@ fn operations(c: &mut Criterion) {
             BatchSize::LargeInput,
         )
     });
+
+    // A real response with a FIR cascade (ObsPy's BW_RJOB.xml: poles & zeros, digitiser, two
+    // FIR stages) at its channel's own rate, 200 Hz; `scripts/bench_signal.sh` names the file.
+    if let Ok(path) = std::env::var("ASDF_BENCH_STATIONXML") {
+        let xml = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let real = Inventory::from_stationxml(&xml).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let rjob = hour_of("BW.RJOB..EHZ", 200.0);
+        batched(&mut g, "remove_response_vel_BW_RJOB_200Hz", &rjob, &|t| {
+            t.remove_response(&real, &opts).expect("remove_response");
+        });
+        let mut counter = 0u32;
+        g.bench_function("remove_response_vel_BW_RJOB_200Hz_first_of_channel", |b| {
+            b.iter_batched(
+                || {
+                    counter += 1;
+                    (rjob.clone(), scaled(&real, 1.0 + counter as f64 * 1e-9))
+                },
+                |(mut t, inv)| {
+                    t.remove_response(&inv, &opts).expect("remove_response");
+                    t
+                },
+                BatchSize::LargeInput,
+            )
+        });
+    }
 
     let halves: Stream = [raw.slice(None, Some(t0() + 1800.0)).expect("slice"), raw.slice(Some(t0() + 1800.0), None).expect("slice")].into_iter().collect();
     g.bench_function("merge_two_halves", |b| {

@@ -187,13 +187,37 @@ fn stage_shape(p: &Prepared<'_>, f: f64) -> Result<Complex64, String> {
         StageKind::Polynomial(_) => return Err(format!("stage {} is a polynomial stage, which only applies on its own", st.number)),
         StageKind::Gain => one,
     };
-    // Decimation: evalresp applies the delay correction the digitiser already applied, except
-    // to symmetric FIRs, which it evaluates centred (zero phase), and to IIR stages.
-    let shift = match st.decimation {
+    Ok(h * decimation_shift(p, w))
+}
+
+/// Decimation: evalresp applies the delay correction the digitiser already applied, except to
+/// symmetric FIRs, which it evaluates centred (zero phase), and to IIR stages.
+fn decimation_shift(p: &Prepared<'_>, w: f64) -> Complex64 {
+    match p.stage.decimation {
         Some(d) if !p.symmetric() && !p.iir && d.correction != 0.0 => Complex64::new(0.0, w * d.correction).exp(),
-        _ => one,
-    };
-    Ok(h * shift)
+        _ => Complex64::new(1.0, 0.0),
+    }
+}
+
+/// [`stage_shape`] at `L` frequencies at once. FIR stages (which [`Prepared`] gives taps) run
+/// their Horner recursions side by side: one recursion waits on its own multiplications, `L`
+/// independent ones keep the floating-point units busy. Each lane's arithmetic is exactly the
+/// single-frequency one.
+fn stage_shapes<const L: usize>(p: &Prepared<'_>, fs: [f64; L]) -> Result<[Complex64; L], String> {
+    match &p.fir {
+        Some((taps, sym)) => {
+            let ws = fs.map(|f| 2.0 * PI * f);
+            let h = fir_responses(taps, *sym, p.interval()?, ws);
+            Ok(std::array::from_fn(|l| h[l] * decimation_shift(p, ws[l])))
+        }
+        None => {
+            let mut out = [Complex64::new(0.0, 0.0); L];
+            for (o, &f) in out.iter_mut().zip(&fs) {
+                *o = stage_shape(p, f)?;
+            }
+            Ok(out)
+        }
+    }
 }
 
 /// The factor evalresp scales a stage's shape by so that its gain holds at the gain frequency:
@@ -238,11 +262,21 @@ fn is_symmetric(taps: &[f64]) -> bool {
 /// evaluated by Horner's rule on the unit circle (one complex exponential per frequency instead
 /// of one per tap; stable, within a few ulps per tap of the direct sum).
 fn fir_response(taps: &[f64], symmetric: bool, t: f64, w: f64) -> Complex64 {
-    let z = Complex64::new(0.0, -w * t).exp();
-    let sum = taps.iter().rev().fold(Complex64::new(0.0, 0.0), |acc, &c| acc * z + c);
+    fir_responses(taps, symmetric, t, [w])[0]
+}
+
+/// [`fir_response`] at `L` angular frequencies, the recursions interleaved.
+fn fir_responses<const L: usize>(taps: &[f64], symmetric: bool, t: f64, ws: [f64; L]) -> [Complex64; L] {
+    let z = ws.map(|w| Complex64::new(0.0, -w * t).exp());
+    let mut sum = [Complex64::new(0.0, 0.0); L];
+    for &c in taps.iter().rev() {
+        for (acc, z) in sum.iter_mut().zip(&z) {
+            *acc = *acc * z + c;
+        }
+    }
     if symmetric {
         let centre = (taps.len() as f64 - 1.0) / 2.0;
-        Complex64::new((sum * Complex64::new(0.0, w * centre * t).exp()).re, 0.0)
+        std::array::from_fn(|l| Complex64::new((sum[l] * Complex64::new(0.0, ws[l] * centre * t).exp()).re, 0.0))
     } else {
         sum
     }
@@ -414,22 +448,49 @@ pub fn evaluate(resp: &Response, freqs: &[f64], output: Quantity) -> Result<Vec<
         _ => stages.iter().filter_map(|st| st.gain.map(|g| g.1)).filter(|&f| f != 0.0).last().unwrap_or(0.0),
     };
     let norms: Vec<f64> = prepared.iter().map(|p| stage_normalisation(p, sens_freq)).collect::<Result<_, _>>()?;
-    freqs
-        .iter()
-        .map(|&f| {
-            let mut h = Complex64::new(gain, 0.0);
-            for (p, norm) in prepared.iter().zip(&norms) {
-                h *= stage_shape(p, f)? * *norm;
+    let cascade = Cascade { prepared, norms, gain, conversion, scale };
+    let mut out = Vec::with_capacity(freqs.len());
+    let mut groups = freqs.chunks_exact(4);
+    for g in &mut groups {
+        out.extend(cascade.at([g[0], g[1], g[2], g[3]])?);
+    }
+    for &f in groups.remainder() {
+        out.extend(cascade.at([f])?);
+    }
+    Ok(out)
+}
+
+/// A response's stages, ready to evaluate.
+struct Cascade<'a> {
+    prepared: Vec<Prepared<'a>>,
+    norms: Vec<f64>,
+    gain: f64,
+    /// Powers of `i w` to multiply by (negative: divide by).
+    conversion: i32,
+    scale: f64,
+}
+
+impl Cascade<'_> {
+    /// The response at `L` frequencies (evaluated side by side, each as on its own).
+    fn at<const L: usize>(&self, fs: [f64; L]) -> Result<[Complex64; L], String> {
+        let mut h = [Complex64::new(self.gain, 0.0); L];
+        for (p, norm) in self.prepared.iter().zip(&self.norms) {
+            for (h, s) in h.iter_mut().zip(stage_shapes(p, fs)?) {
+                *h *= s * *norm;
             }
-            let iw = Complex64::new(0.0, 2.0 * PI * f);
-            if conversion > 0 {
-                h *= iw.powi(conversion);
-            } else if conversion < 0 {
-                h = if f == 0.0 { Complex64::new(0.0, 0.0) } else { h / iw.powi(-conversion) };
-            }
-            Ok(h / scale)
-        })
-        .collect()
+        }
+        Ok(std::array::from_fn(|l| {
+            let iw = Complex64::new(0.0, 2.0 * PI * fs[l]);
+            let h = if self.conversion > 0 {
+                h[l] * iw.powi(self.conversion)
+            } else if self.conversion < 0 {
+                if fs[l] == 0.0 { Complex64::new(0.0, 0.0) } else { h[l] / iw.powi(-self.conversion) }
+            } else {
+                h[l]
+            };
+            h / self.scale
+        }))
+    }
 }
 
 #[cfg(test)]
