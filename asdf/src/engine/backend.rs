@@ -46,8 +46,10 @@ impl Ctx {
     /// Sets up the run: MPI when launched by an MPI launcher (and built with the `mpi` feature),
     /// threads otherwise. `threads` = worker threads per process (default: one more than the
     /// cores, as a worker is often waiting for HDF5's lock or the disk; under MPI, the cores
-    /// divided between the ranks of the node).
+    /// divided between the ranks of the node). Also tunes the allocator for the run (see
+    /// `engine/allocator.rs`: freed job buffers are kept for the next job).
     pub fn detect(threads: Option<usize>) -> Result<Ctx, EngineError> {
+        super::allocator::keep_freed_buffers();
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
         let launched = launched_by_mpi();
         match launched {

@@ -15,6 +15,7 @@
 //! # Ok::<(), asdf::EngineError>(())
 //! ```
 
+mod allocator;
 mod backend;
 mod budget;
 mod compare;

@@ -71,12 +71,15 @@ fn run_local<T>(
     std::thread::scope(|s| {
         for _ in 0..ctx.threads {
             let tx = tx.clone();
-            s.spawn(move || loop {
-                let next = queue.lock().ok().and_then(|mut q| q.pop_front());
-                let Some(job) = next else { break };
-                let outcome = work(job);
-                if tx.send(Finished { job, rank, outcome }).is_err() {
-                    break;
+            s.spawn(move || {
+                crate::format::code_chunks_on_this_thread();
+                loop {
+                    let next = queue.lock().ok().and_then(|mut q| q.pop_front());
+                    let Some(job) = next else { break };
+                    let outcome = work(job);
+                    if tx.send(Finished { job, rank, outcome }).is_err() {
+                        break;
+                    }
                 }
             });
         }
@@ -229,11 +232,14 @@ mod mpi_ranks {
             for _ in 0..ctx.threads {
                 let res_tx = res_tx.clone();
                 let job_rx = &job_rx;
-                s.spawn(move || loop {
-                    let next = job_rx.lock().ok().and_then(|r| r.recv().ok());
-                    let Some(job) = next else { break };
-                    if res_tx.send(Finished { job, rank, outcome: work(job) }).is_err() {
-                        break;
+                s.spawn(move || {
+                    crate::format::code_chunks_on_this_thread();
+                    loop {
+                        let next = job_rx.lock().ok().and_then(|r| r.recv().ok());
+                        let Some(job) = next else { break };
+                        if res_tx.send(Finished { job, rank, outcome: work(job) }).is_err() {
+                            break;
+                        }
                     }
                 });
             }

@@ -8,6 +8,7 @@ mod chunking;
 pub(crate) mod codec;
 mod diff;
 mod error;
+mod fanout;
 mod file;
 pub(crate) mod h5;
 mod names;
@@ -23,6 +24,7 @@ pub use auxiliary::{AuxiliaryData, Parameter};
 pub use chunking::guess_chunk;
 pub use error::{FormatError, Result};
 pub use file::{AsdfFile, Compression};
+pub(crate) use fanout::code_chunks_on_this_thread;
 pub(crate) use file::summarize;
 pub use names::{
     is_valid_auxiliary_segment, is_valid_provenance_name, is_valid_station_name, validate_tag, InvalidTag,

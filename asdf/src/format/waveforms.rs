@@ -16,6 +16,7 @@ use crate::model::trace::{AsdfStats, ByteOrder, Samples, Stats, Trace};
 use super::chunking::guess_chunk;
 use super::codec::{can_decode, decode_chunk, decode_chunk_into, encode_chunk, DecodeError};
 use super::error::{FormatError, Result};
+use super::fanout;
 use super::file::{AsdfFile, Compression};
 use super::h5::{self, AttrValue, Hid, NumKind, NumType, Pipeline};
 use super::names::{validate_tag, WaveformName};
@@ -181,26 +182,23 @@ pub(crate) fn encode_trace_reusing(
     let swapped: Vec<u8>;
     let raw: &[u8] = if big_endian != cfg!(target_endian = "big") {
         let mut v = tr.data.as_bytes().to_vec();
-        v.par_chunks_mut(elem).for_each(|e| e.reverse());
+        fanout::swap_bytes(&mut v, elem);
         swapped = v;
         &swapped
     } else {
         tr.data.as_bytes()
     };
     let chunk_bytes = chunk as usize * elem;
-    let chunks: Vec<Vec<u8>> = raw
-        .par_chunks(chunk_bytes.max(1))
-        .map(|c| {
-            if c.len() == chunk_bytes {
-                encode_chunk(c, elem, pipeline)
-            } else {
-                // HDF5 stores edge chunks full-size; the tail is never read.
-                let mut full = c.to_vec();
-                full.resize(chunk_bytes, 0);
-                encode_chunk(&full, elem, pipeline)
-            }
-        })
-        .collect();
+    let chunks: Vec<Vec<u8>> = fanout::map_chunks(raw, chunk_bytes.max(1), |c| {
+        if c.len() == chunk_bytes {
+            encode_chunk(c, elem, pipeline)
+        } else {
+            // HDF5 stores edge chunks full-size; the tail is never read.
+            let mut full = c.to_vec();
+            full.resize(chunk_bytes, 0);
+            encode_chunk(&full, elem, pipeline)
+        }
+    });
     Ok(header(chunks))
 }
 
@@ -429,17 +427,13 @@ fn read_direct(file: &AsdfFile, ds: &Hid, obj: &str, t: NumType, npts: u64, out:
     // Whole chunks decode straight into place, in parallel; a last partial chunk through a buffer.
     let full = out.len() / raw_len;
     let (head, tail) = out.split_at_mut(full * raw_len);
-    let decoded: Vec<std::result::Result<(), DecodeError>> = head
-        .par_chunks_mut(raw_len)
-        .zip(stored[..full].par_iter())
-        .map(|(dst, c)| match c {
-            None => {
-                dst.fill(0);
-                Ok(())
-            }
-            Some((bytes, mask)) => decode_chunk_into(bytes, &filters, *mask, elem, dst),
-        })
-        .collect();
+    let decoded: Vec<std::result::Result<(), DecodeError>> = fanout::map_chunks_mut(head, raw_len, &stored[..full], |dst, c| match c {
+        None => {
+            dst.fill(0);
+            Ok(())
+        }
+        Some((bytes, mask)) => decode_chunk_into(bytes, &filters, *mask, elem, dst),
+    });
     let last = match stored.get(full) {
         Some(Some((bytes, mask))) if !tail.is_empty() => Some(decode_chunk(bytes.clone(), &filters, *mask, elem, raw_len).and_then(|b| {
             if b.len() < tail.len() {
@@ -470,7 +464,7 @@ fn read_direct(file: &AsdfFile, ds: &Hid, obj: &str, t: NumType, npts: u64, out:
     };
     let swap = t.big_endian != cfg!(target_endian = "big");
     if swap && elem > 1 {
-        out.par_chunks_mut(elem).for_each(|e| e.reverse());
+        fanout::swap_bytes(out, elem);
     }
     Ok((true, kept))
 }
