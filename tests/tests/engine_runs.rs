@@ -129,6 +129,44 @@ fn killed_run_resumes_to_the_same_result() {
     assert!(stderr(&o).contains("from the journal"), "{}", stderr(&o));
     assert!(!journal.exists());
     assert!(h5diff_equal(&clean, &out));
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).filter(|n| n.to_string_lossy().contains("out.h5.")).collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn interrupted_resume_and_damaged_chunks_still_resume_to_the_same_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.h5");
+    sample(&input, 6, 30.0);
+    let exe = bin("faulty");
+    let clean = dir.path().join("clean.h5");
+    let o = run(0, &exe, &[input.to_str().unwrap(), clean.to_str().unwrap(), "-q"], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let out = dir.path().join("out.h5");
+    let o = run(0, &exe, &[input.to_str().unwrap(), out.to_str().unwrap(), "-q", "--threads", "1"], &[("ASDF_TEST_ABORT_AT", "S0004")]);
+    assert!(!o.status.success());
+    let p = |suffix: &str| dir.path().join(format!("out.h5{suffix}"));
+    // Some bytes of the interrupted output go bad: the jobs whose chunks they hit run again.
+    let mut bytes = std::fs::read(p(".partial")).unwrap();
+    for i in (4096..bytes.len()).step_by(65_536) {
+        bytes[i] ^= 0x5a;
+    }
+    std::fs::write(p(".partial"), &bytes).unwrap();
+    // As a resume killed half-way leaves things: the sources under .prev, half-built copies.
+    std::fs::rename(p(".partial"), p(".partial.prev")).unwrap();
+    std::fs::rename(p(".journal"), p(".journal.prev")).unwrap();
+    std::fs::write(p(".partial"), b"half-built").unwrap();
+    std::fs::write(p(".journal"), b"half-built").unwrap();
+    let o = run(0, &exe, &[input.to_str().unwrap(), out.to_str().unwrap()], &[]);
+    assert_eq!(o.status.code(), Some(2), "an unfinished resume is pointed out too");
+    assert!(stderr(&o).contains("out.h5.journal.prev"), "{}", stderr(&o));
+    let o = run(0, &exe, &[input.to_str().unwrap(), out.to_str().unwrap(), "--resume"], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(h5diff_equal(&clean, &out));
+    for suffix in [".partial", ".journal", ".partial.prev", ".journal.prev"] {
+        assert!(!p(suffix).exists(), "{suffix} left behind");
+    }
 }
 
 #[test]

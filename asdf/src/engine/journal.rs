@@ -1,24 +1,29 @@
-//! The journal of finished jobs: an append-only file next to the output holding every finished
-//! job's result (compressed chunks included). A killed run leaves it valid up to its last whole
-//! record; `--resume` rebuilds the output from it and runs only the jobs it lacks.
+//! The journal of finished jobs: an append-only file next to the output. Each record names a job
+//! and says where its result is in the temporary output file: every trace's dataset description
+//! and, for each stored chunk, its file offset, length and CRC-32 (HDF5 writes raw chunks
+//! straight through to the file, so a chunk's bytes are there once its record is). A killed run
+//! leaves the journal valid up to its last whole record; `--resume` copies the results it lists
+//! into a fresh output and runs only the jobs it lacks.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+const MAGIC: &[u8; 8] = b"ASDFJRN3";
 
-const MAGIC: &[u8; 8] = b"ASDFJRN2";
-
-/// A record's checksum: CRC-32 of the job key followed by the payload (libdeflate's, which runs
-/// at memory speed).
-fn checksum(job: &[u8], payload: &[u8]) -> u32 {
+/// CRC-32 of `parts` one after the other (libdeflate's, which runs at memory speed).
+pub(crate) fn crc32(parts: &[&[u8]]) -> u32 {
     let mut crc = libdeflater::Crc::new();
-    crc.update(job);
-    crc.update(payload);
+    parts.iter().for_each(|p| crc.update(p));
     crc.sum()
 }
 
-/// One finished job as journalled.
+/// A record's checksum: CRC-32 of the job key followed by the payload.
+fn checksum(job: &[u8], payload: &[u8]) -> u32 {
+    crc32(&[job, payload])
+}
+
+/// One finished job as journalled (`payload`: where its result is, see the module docs).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Record {
     pub(crate) job: String,
@@ -27,9 +32,7 @@ pub(crate) struct Record {
 
 /// An open journal, appending.
 pub(crate) struct Journal {
-    path: PathBuf,
     file: File,
-    unsynced: usize,
 }
 
 impl Journal {
@@ -37,12 +40,11 @@ impl Journal {
     pub(crate) fn create(path: &Path) -> std::io::Result<Self> {
         let mut file = OpenOptions::new().write(true).create_new(true).open(path)?;
         file.write_all(MAGIC)?;
-        Ok(Journal { path: path.to_path_buf(), file, unsynced: 0 })
+        Ok(Journal { file })
     }
 
-    /// Reads every whole record of an existing journal, truncates a torn tail, and reopens it
-    /// for appending.
-    pub(crate) fn resume(path: &Path) -> std::io::Result<(Self, Vec<Record>)> {
+    /// Reads every whole record of an existing journal (a torn or damaged tail ends the list).
+    pub(crate) fn records(path: &Path) -> std::io::Result<Vec<Record>> {
         let mut r = BufReader::new(File::open(path)?);
         let mut magic = [0u8; 8];
         r.read_exact(&mut magic)?;
@@ -50,7 +52,6 @@ impl Journal {
             return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{} is not a job journal", path.display())));
         }
         let mut records = Vec::new();
-        let mut good_len = MAGIC.len() as u64;
         loop {
             let mut head = [0u8; 16];
             if r.read_exact(&mut head).is_err() {
@@ -74,39 +75,21 @@ impl Journal {
             body.truncate(n);
             let payload = body.split_off(job_len);
             records.push(Record { job, payload });
-            good_len += 16 + n as u64 + 4;
         }
-        let file = OpenOptions::new().write(true).open(path)?;
-        file.set_len(good_len)?;
-        let mut j = Journal { path: path.to_path_buf(), file, unsynced: 0 };
-        use std::io::Seek;
-        j.file.seek(std::io::SeekFrom::End(0))?;
-        Ok((j, records))
+        Ok(records)
     }
 
-    /// Appends one record. Data reaches the OS at once (a killed process loses nothing); it is
-    /// synced to disk every GiB and at the end.
+    /// Appends one record, in one write: it reaches the operating system at once, so a killed
+    /// process loses nothing. (After a power failure, records whose chunks did not reach the disk
+    /// fail their checksums on resume, and those jobs run again.)
     pub(crate) fn append(&mut self, job: &str, payload: &[u8]) -> std::io::Result<()> {
-        let mut head = Vec::with_capacity(16 + job.len());
-        head.extend_from_slice(&(job.len() as u64).to_le_bytes());
-        head.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        head.extend_from_slice(job.as_bytes());
-        self.file.write_all(&head)?;
-        self.file.write_all(payload)?;
-        self.file.write_all(&checksum(job.as_bytes(), payload).to_le_bytes())?;
-        self.unsynced += head.len() + payload.len() + 4;
-        if self.unsynced > 1 << 30 {
-            self.file.sync_data()?;
-            self.unsynced = 0;
-        }
-        Ok(())
-    }
-
-    /// Deletes the journal (the output is complete; syncing a file about to be removed would
-    /// only cost a disk write of every result).
-    pub(crate) fn finish(self) -> std::io::Result<()> {
-        drop(self.file);
-        std::fs::remove_file(&self.path)
+        let mut rec = Vec::with_capacity(16 + job.len() + payload.len() + 4);
+        rec.extend_from_slice(&(job.len() as u64).to_le_bytes());
+        rec.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        rec.extend_from_slice(job.as_bytes());
+        rec.extend_from_slice(payload);
+        rec.extend_from_slice(&checksum(job.as_bytes(), payload).to_le_bytes());
+        self.file.write_all(&rec)
     }
 }
 
@@ -115,23 +98,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn torn_tail_is_dropped_on_resume() {
+    fn torn_tail_is_dropped() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("j");
         let mut j = Journal::create(&p).unwrap();
         j.append("XX.A/raw", b"one").unwrap();
         j.append("XX.B/raw", b"two").unwrap();
         drop(j);
+        assert!(Journal::create(&p).is_err(), "an existing journal is never overwritten");
         // Simulate a kill in the middle of a third record.
         let mut f = OpenOptions::new().append(true).open(&p).unwrap();
         f.write_all(&[5, 0, 0, 0, 0, 0, 0, 0, 9, 0]).unwrap();
         drop(f);
-        let (mut j, recs) = Journal::resume(&p).unwrap();
+        let recs = Journal::records(&p).unwrap();
         assert_eq!(recs.iter().map(|r| r.job.as_str()).collect::<Vec<_>>(), ["XX.A/raw", "XX.B/raw"]);
         assert_eq!(recs[1].payload, b"two");
-        j.append("XX.C/raw", b"three").unwrap();
-        drop(j);
-        let (_, recs) = Journal::resume(&p).unwrap();
-        assert_eq!(recs.len(), 3);
+        // A damaged record ends the list too.
+        let mut bytes = std::fs::read(&p).unwrap();
+        let last = MAGIC.len() + 16 + 8 + 3 + 4 + 16 + 8;
+        bytes[last] ^= 1;
+        std::fs::write(&p, &bytes).unwrap();
+        assert_eq!(Journal::records(&p).unwrap().len(), 1);
+        std::fs::write(&p, b"not a journal").unwrap();
+        assert!(Journal::records(&p).is_err());
     }
 }

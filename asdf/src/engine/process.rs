@@ -11,10 +11,10 @@ use crate::model::stream::{wildcard_match, Stream};
 
 use super::backend::{install_panic_hook, local_ranks, Ctx, IN_USER_FN, LAST_PANIC};
 use super::budget::{MemoryBudget, BYTES_PER_SAMPLE};
-use super::journal::Journal;
+use super::journal::{crc32, Journal};
 use super::progress::Progress;
 use super::scheduler::{run_jobs, Finished, Outcome};
-use super::wire::{decode_traces, encode_traces};
+use super::wire::{decode_placed, decode_traces, encode_placed, encode_traces, ChunkAt};
 use super::{EngineError, JobFailure};
 
 /// Settings of a `process` run.
@@ -275,9 +275,11 @@ fn plan_root(input: &Path, output: &Path, opts: &ProcessOptions) -> Result<Vec<J
     if output.exists() {
         return Err(EngineError::OutputExists { path: output.to_path_buf() });
     }
-    let journal = journal_path(output);
-    if journal.exists() && !opts.resume {
-        return Err(EngineError::UnfinishedRun { journal, output: output.to_path_buf() });
+    if !opts.resume {
+        let journal = journal_path(output);
+        if let Some(journal) = [prev_path(&journal), journal].into_iter().find(|j| j.exists()) {
+            return Err(EngineError::UnfinishedRun { journal, output: output.to_path_buf() });
+        }
     }
     let src = AsdfFile::open(input)?;
     let jobs = plan_jobs(&src, opts)?;
@@ -367,20 +369,26 @@ struct OutputWriter {
     last_flush: Instant,
 }
 
+/// `<path>.prev`: where `--resume` keeps an interrupted run's files until their results have
+/// been copied into the new output.
+fn prev_path(path: &Path) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(".prev");
+    PathBuf::from(s)
+}
+
 impl OutputWriter {
     fn open(src: &AsdfFile, output: &Path, opts: &ProcessOptions) -> Result<Self, EngineError> {
         let partial = partial_path(output);
         let jpath = journal_path(output);
-        let jerr = |e: std::io::Error| EngineError::Journal { journal: jpath.clone(), message: e.to_string() };
-        let (journal, records) = if opts.resume && jpath.exists() {
-            Journal::resume(&jpath).map_err(jerr)?
-        } else {
-            (Journal::create(&jpath).map_err(jerr)?, Vec::new())
-        };
-        // The temporary file is always rebuilt: an HDF5 file killed mid-write cannot be trusted.
+        let carried = if opts.resume { set_aside(&partial, &jpath)? } else { None };
+        // The temporary file is always rebuilt: an HDF5 file killed mid-write cannot be trusted
+        // (only the raw chunks the journal points to can).
+        let io_err = |path: &Path, e: std::io::Error| EngineError::Output { path: path.to_path_buf(), message: e.to_string() };
         if partial.exists() {
-            std::fs::remove_file(&partial).map_err(|e| EngineError::Output { path: partial.clone(), message: e.to_string() })?;
+            std::fs::remove_file(&partial).map_err(|e| io_err(&partial, e))?;
         }
+        let journal = Journal::create(&jpath).map_err(|e| EngineError::Journal { journal: jpath.clone(), message: e.to_string() })?;
         let mut file = AsdfFile::create_with(&partial, crate::format::FormatVersion::V1_0_3, opts.compression)?;
         // As pyasdf: every station's StationXML and the events travel to the output.
         for name in src.station_names()? {
@@ -397,36 +405,63 @@ impl OutputWriter {
             }
         }
         let mut w = OutputWriter { output: output.to_path_buf(), partial, file, journal, done: HashSet::new(), last_flush: Instant::now() };
-        for r in records {
-            w.write_hdf5(&r.payload)?;
-            w.done.insert(r.job);
+        if let Some((old_partial, old_journal)) = carried {
+            w.carry_over(&old_partial, &old_journal)?;
+            for p in [&old_partial, &old_journal] {
+                if p.exists() {
+                    std::fs::remove_file(p).map_err(|e| io_err(p, e))?;
+                }
+            }
         }
         Ok(w)
     }
 
-    fn write_hdf5(&mut self, payload: &[u8]) -> Result<usize, EngineError> {
-        if payload.is_empty() {
-            return Ok(0);
+    /// Copies the results an interrupted run journalled from its output into this one, up to the
+    /// first record that does not verify (its job and the later ones run again).
+    fn carry_over(&mut self, old_partial: &Path, old_journal: &Path) -> Result<(), EngineError> {
+        let records = Journal::records(old_journal).map_err(|e| EngineError::Journal { journal: old_journal.to_path_buf(), message: e.to_string() })?;
+        let Ok(old) = std::fs::File::open(old_partial) else { return Ok(()) };
+        for r in records {
+            let Ok(placed) = decode_placed(&r.payload) else { break };
+            let Some(traces) = read_placed(&old, placed) else { break };
+            let borrowed: Vec<(EncodedTrace, Vec<&[u8]>)> =
+                traces.iter().map(|(t, chunks)| (t.clone(), chunks.iter().map(Vec::as_slice).collect())).collect();
+            self.store(&r.job, &borrowed)?;
         }
-        let traces = decode_traces(payload).map_err(|m| EngineError::Journal { journal: journal_path(&self.output), message: m })?;
-        for (t, chunks) in &traces {
-            self.file.write_encoded_chunks(t, chunks)?;
-        }
-        Ok(traces.len())
+        Ok(())
     }
 
-    /// Journals then writes one job's result.
-    fn write_job(&mut self, key: &str, payload: &[u8]) -> Result<usize, EngineError> {
+    /// Writes one job's traces, then journals where their chunks are.
+    fn store(&mut self, key: &str, traces: &[(EncodedTrace, Vec<&[u8]>)]) -> Result<usize, EngineError> {
+        let mut placed = Vec::with_capacity(traces.len());
+        for (t, chunks) in traces {
+            let offsets = self.file.write_encoded_chunks(t, chunks)?;
+            let places = offsets
+                .iter()
+                .zip(chunks)
+                .map(|(&offset, c)| ChunkAt { offset, len: c.len() as u64, crc: crc32(&[c]) })
+                .collect();
+            placed.push((t, places));
+        }
         self.journal
-            .append(key, payload)
+            .append(key, &encode_placed(&placed))
             .map_err(|e| EngineError::Journal { journal: journal_path(&self.output), message: e.to_string() })?;
-        let n = self.write_hdf5(payload)?;
         self.done.insert(key.to_string());
         if self.last_flush.elapsed() > Duration::from_secs(30) {
             self.file.flush()?;
             self.last_flush = Instant::now();
         }
-        Ok(n)
+        Ok(traces.len())
+    }
+
+    /// Writes and journals one job's result (`payload` from the worker; empty: nothing to write).
+    fn write_job(&mut self, key: &str, payload: &[u8]) -> Result<usize, EngineError> {
+        let traces = if payload.is_empty() {
+            Vec::new()
+        } else {
+            decode_traces(payload).map_err(|m| EngineError::Mpi(format!("a damaged result for {key}: {m}")))?
+        };
+        self.store(key, &traces)
     }
 
     /// Closes the file, moves it into place, removes the journal.
@@ -436,12 +471,57 @@ impl OutputWriter {
             return Err(EngineError::OutputExists { path: self.output.clone() });
         }
         std::fs::rename(&self.partial, &self.output).map_err(|e| EngineError::Output { path: self.output.clone(), message: e.to_string() })?;
-        self.journal.finish().map_err(|e| EngineError::Journal { journal: journal_path(&self.output), message: e.to_string() })
+        let jpath = journal_path(&self.output);
+        drop(self.journal);
+        std::fs::remove_file(&jpath).map_err(|e| EngineError::Journal { journal: jpath, message: e.to_string() })
     }
 
-    /// Leaves the journal for `--resume` and removes the incomplete file.
+    /// Leaves the journal and the temporary file for `--resume`.
     fn abandon(self) {
         drop(self.file);
-        let _ = std::fs::remove_file(&self.partial);
     }
+}
+
+/// Before a resume: moves the interrupted run's temporary output and journal to `.prev` names,
+/// where they stay until their results are copied. If an earlier resume was itself interrupted,
+/// its `.prev` files are still the complete source and its half-built copies are dropped.
+/// Returns the two `.prev` paths, or `None` when there is nothing to resume.
+fn set_aside(partial: &Path, journal: &Path) -> Result<Option<(PathBuf, PathBuf)>, EngineError> {
+    let (old_partial, old_journal) = (prev_path(partial), prev_path(journal));
+    let io_err = |path: &Path, e: std::io::Error| EngineError::Output { path: path.to_path_buf(), message: e.to_string() };
+    if old_journal.exists() {
+        for p in [partial, journal] {
+            if p.exists() {
+                std::fs::remove_file(p).map_err(|e| io_err(p, e))?;
+            }
+        }
+    } else if journal.exists() {
+        if partial.exists() {
+            std::fs::rename(partial, &old_partial).map_err(|e| io_err(partial, e))?;
+        }
+        std::fs::rename(journal, &old_journal).map_err(|e| io_err(journal, e))?;
+    } else {
+        return Ok(None);
+    }
+    Ok(Some((old_partial, old_journal)))
+}
+
+/// Reads the chunks of journalled traces back from an interrupted run's output; `None` if any
+/// chunk is missing or fails its CRC.
+fn read_placed(file: &std::fs::File, placed: Vec<(EncodedTrace, Vec<ChunkAt>)>) -> Option<Vec<(EncodedTrace, Vec<Vec<u8>>)>> {
+    use std::os::unix::fs::FileExt;
+    placed
+        .into_iter()
+        .map(|(t, places)| {
+            let chunks = places
+                .iter()
+                .map(|c| {
+                    let mut buf = vec![0u8; usize::try_from(c.len).ok()?];
+                    file.read_exact_at(&mut buf, c.offset).ok()?;
+                    (crc32(&[&buf]) == c.crc).then_some(buf)
+                })
+                .collect::<Option<Vec<_>>>()?;
+            Some((t, chunks))
+        })
+        .collect()
 }

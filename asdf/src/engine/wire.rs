@@ -81,33 +81,86 @@ fn kind_from(c: u64) -> Result<NumKind, String> {
     })
 }
 
-/// Serialises encoded traces.
+/// A trace's description without its chunks: the dataset, its layout and its attributes.
+fn put_header(w: &mut Writer, t: &EncodedTrace) {
+    w.str(&t.station);
+    w.str(&t.name);
+    w.u64(kind_code(t.kind));
+    w.u64(t.big_endian as u64);
+    w.u64(t.npts);
+    w.u64(t.chunk);
+    w.u64(t.pipeline.shuffle as u64);
+    w.u64(t.pipeline.deflate.map(|l| l as u64 + 1).unwrap_or(0));
+    w.u64(t.pipeline.fletcher32 as u64);
+    w.u64(t.starttime as u64);
+    w.f64(t.sampling_rate);
+    let a = &t.asdf;
+    w.str(&a.tag);
+    w.strs(&a.event_ids);
+    w.strs(&a.origin_ids);
+    w.strs(&a.magnitude_ids);
+    w.strs(&a.focal_mechanism_ids);
+    w.str(a.provenance_id.as_deref().unwrap_or(""));
+    w.u64(a.provenance_id.is_some() as u64);
+    w.strs(&a.labels);
+}
+
+/// Inverse of [`put_header`]; the trace's `chunks` are left empty.
+fn get_header(r: &mut Reader<'_>) -> Result<EncodedTrace, String> {
+    let station = r.str()?;
+    let name = r.str()?;
+    let kind = kind_from(r.u64()?)?;
+    let big_endian = r.u64()? != 0;
+    let npts = r.u64()?;
+    let chunk = r.u64()?;
+    let shuffle = r.u64()? != 0;
+    let deflate = match r.u64()? {
+        0 => None,
+        l => Some(l as u32 - 1),
+    };
+    let fletcher32 = r.u64()? != 0;
+    let starttime = r.u64()? as i64;
+    let sampling_rate = r.f64()?;
+    let tag = r.str()?;
+    let event_ids = r.strs()?;
+    let origin_ids = r.strs()?;
+    let magnitude_ids = r.strs()?;
+    let focal_mechanism_ids = r.strs()?;
+    let prov = r.str()?;
+    let has_prov = r.u64()? != 0;
+    let labels = r.strs()?;
+    Ok(EncodedTrace {
+        station,
+        name,
+        kind,
+        big_endian,
+        npts,
+        chunk,
+        pipeline: Pipeline { shuffle, deflate, fletcher32 },
+        starttime,
+        sampling_rate,
+        asdf: AsdfStats {
+            tag,
+            event_ids,
+            origin_ids,
+            magnitude_ids,
+            focal_mechanism_ids,
+            provenance_id: has_prov.then_some(prov),
+            labels,
+            format_version: None,
+        },
+        chunks: Vec::new(),
+    })
+}
+
+/// Serialises encoded traces with their chunks (a job's result on its way to the writer).
 pub(crate) fn encode_traces(traces: &[EncodedTrace]) -> Vec<u8> {
     // Sized once: the chunks dominate, plus room for headers and an MPI message trailer.
     let chunk_bytes: usize = traces.iter().flat_map(|t| &t.chunks).map(|c| c.len() + 8).sum();
     let mut w = Writer(Vec::with_capacity(chunk_bytes + 1024 * traces.len() + 64));
     w.u64(traces.len() as u64);
     for t in traces {
-        w.str(&t.station);
-        w.str(&t.name);
-        w.u64(kind_code(t.kind));
-        w.u64(t.big_endian as u64);
-        w.u64(t.npts);
-        w.u64(t.chunk);
-        w.u64(t.pipeline.shuffle as u64);
-        w.u64(t.pipeline.deflate.map(|l| l as u64 + 1).unwrap_or(0));
-        w.u64(t.pipeline.fletcher32 as u64);
-        w.u64(t.starttime as u64);
-        w.f64(t.sampling_rate);
-        let a = &t.asdf;
-        w.str(&a.tag);
-        w.strs(&a.event_ids);
-        w.strs(&a.origin_ids);
-        w.strs(&a.magnitude_ids);
-        w.strs(&a.focal_mechanism_ids);
-        w.str(a.provenance_id.as_deref().unwrap_or(""));
-        w.u64(a.provenance_id.is_some() as u64);
-        w.strs(&a.labels);
+        put_header(&mut w, t);
         w.u64(t.chunks.len() as u64);
         t.chunks.iter().for_each(|c| w.bytes(c));
     }
@@ -121,52 +174,50 @@ pub(crate) fn decode_traces(b: &[u8]) -> Result<Vec<(EncodedTrace, Vec<&[u8]>)>,
     let n = r.u64()? as usize;
     let mut out = Vec::with_capacity(n.min(1 << 16));
     for _ in 0..n {
-        let station = r.str()?;
-        let name = r.str()?;
-        let kind = kind_from(r.u64()?)?;
-        let big_endian = r.u64()? != 0;
-        let npts = r.u64()?;
-        let chunk = r.u64()?;
-        let shuffle = r.u64()? != 0;
-        let deflate = match r.u64()? {
-            0 => None,
-            l => Some(l as u32 - 1),
-        };
-        let fletcher32 = r.u64()? != 0;
-        let starttime = r.u64()? as i64;
-        let sampling_rate = r.f64()?;
-        let tag = r.str()?;
-        let event_ids = r.strs()?;
-        let origin_ids = r.strs()?;
-        let magnitude_ids = r.strs()?;
-        let focal_mechanism_ids = r.strs()?;
-        let prov = r.str()?;
-        let has_prov = r.u64()? != 0;
-        let labels = r.strs()?;
+        let t = get_header(&mut r)?;
         let nchunks = r.u64()? as usize;
         let chunks = (0..nchunks).map(|_| r.bytes()).collect::<Result<Vec<_>, _>>()?;
-        out.push((EncodedTrace {
-            station,
-            name,
-            kind,
-            big_endian,
-            npts,
-            chunk,
-            pipeline: Pipeline { shuffle, deflate, fletcher32 },
-            starttime,
-            sampling_rate,
-            asdf: AsdfStats {
-                tag,
-                event_ids,
-                origin_ids,
-                magnitude_ids,
-                focal_mechanism_ids,
-                provenance_id: has_prov.then_some(prov),
-                labels,
-                format_version: None,
-            },
-            chunks: Vec::new(),
-        }, chunks));
+        out.push((t, chunks));
+    }
+    Ok(out)
+}
+
+/// Where one stored chunk's bytes are in the output file, and their CRC-32.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ChunkAt {
+    pub(crate) offset: u64,
+    pub(crate) len: u64,
+    pub(crate) crc: u32,
+}
+
+/// Serialises written traces as the journal keeps them: headers and chunk places, no chunks.
+pub(crate) fn encode_placed(traces: &[(&EncodedTrace, Vec<ChunkAt>)]) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.u64(traces.len() as u64);
+    for (t, places) in traces {
+        put_header(&mut w, t);
+        w.u64(places.len() as u64);
+        for c in places {
+            w.u64(c.offset);
+            w.u64(c.len);
+            w.u64(c.crc as u64);
+        }
+    }
+    w.0
+}
+
+/// Inverse of [`encode_placed`].
+pub(crate) fn decode_placed(b: &[u8]) -> Result<Vec<(EncodedTrace, Vec<ChunkAt>)>, String> {
+    let mut r = Reader(b);
+    let n = r.u64()? as usize;
+    let mut out = Vec::with_capacity(n.min(1 << 16));
+    for _ in 0..n {
+        let t = get_header(&mut r)?;
+        let nchunks = r.u64()? as usize;
+        let places = (0..nchunks)
+            .map(|_| Ok(ChunkAt { offset: r.u64()?, len: r.u64()?, crc: r.u64()? as u32 }))
+            .collect::<Result<Vec<_>, String>>()?;
+        out.push((t, places));
     }
     Ok(out)
 }
@@ -188,7 +239,14 @@ mod tests {
             t.chunks = c.into_iter().map(<[u8]>::to_vec).collect();
             t
         }).collect();
-        assert_eq!(back.pop(), Some(e));
+        assert_eq!(back.pop(), Some(e.clone()));
         assert!(decode_traces(&[1, 0, 0]).is_err());
+
+        let places = vec![ChunkAt { offset: 4096, len: 17, crc: 0xdead_beef }];
+        let journal = encode_placed(&[(&e, places.clone())]);
+        let (header, back_places) = decode_placed(&journal).unwrap().pop().unwrap();
+        assert_eq!(back_places, places);
+        assert_eq!(EncodedTrace { chunks: e.chunks.clone(), ..header }, e);
+        assert!(decode_placed(&journal[..journal.len() - 1]).is_err());
     }
 }

@@ -570,13 +570,21 @@ pub(crate) fn dataset_write(ds: &Hid, mem: NumType, data: &[u8]) -> H5Result<()>
     })
 }
 
-/// Writes one already-filtered chunk at element offset `offset` (direct chunk write).
-pub(crate) fn chunk_write(ds: &Hid, offset: &[u64], bytes: &[u8]) -> H5Result<()> {
+/// Writes one already-filtered chunk at element offset `offset` (direct chunk write) and returns
+/// where its bytes now are in the file (they reach the operating system before this returns:
+/// HDF5 buffers metadata, never raw chunks).
+pub(crate) fn chunk_write(ds: &Hid, offset: &[u64], bytes: &[u8]) -> H5Result<u64> {
     locked(|| unsafe {
         check(
             H5Dwrite_chunk(ds.id(), H5P_DEFAULT, 0, offset.as_ptr(), bytes.len(), bytes.as_ptr() as *const c_void),
             || "H5Dwrite_chunk".into(),
-        )
+        )?;
+        let (mut mask, mut addr, mut size) = (0u32, 0u64, 0 as hsize_t);
+        check(
+            H5Dget_chunk_info_by_coord(ds.id(), offset.as_ptr(), &mut mask, &mut addr, &mut size),
+            || "H5Dget_chunk_info_by_coord".into(),
+        )?;
+        Ok(addr)
     })
 }
 

@@ -236,11 +236,12 @@ impl AsdfFile {
     /// stores its chunks as they are.
     pub fn write_encoded(&mut self, e: &EncodedTrace) -> Result<()> {
         let chunks: Vec<&[u8]> = e.chunks.iter().map(Vec::as_slice).collect();
-        self.write_encoded_chunks(e, &chunks)
+        self.write_encoded_chunks(e, &chunks).map(drop)
     }
 
     /// [`write_encoded`](Self::write_encoded) with the chunks held elsewhere (`e.chunks` unused).
-    pub(crate) fn write_encoded_chunks(&mut self, e: &EncodedTrace, chunks: &[&[u8]]) -> Result<()> {
+    /// Returns the file offset of each chunk's bytes.
+    pub(crate) fn write_encoded_chunks(&mut self, e: &EncodedTrace, chunks: &[&[u8]]) -> Result<Vec<u64>> {
         self.require_writable()?;
         let obj = format!("/Waveforms/{}/{}", e.station, e.name);
         let g = h5::group_require(self.h5(), &format!("Waveforms/{}", e.station)).map_err(|m| self.err(&obj, m))?;
@@ -256,10 +257,11 @@ impl AsdfFile {
         };
         let ds = h5::dataset_create(&g, &spec).map_err(|m| self.err(&obj, m))?;
         write_waveform_attrs(&ds, e.starttime, e.sampling_rate, &e.asdf).map_err(|m| self.err(&obj, m))?;
+        let mut at = Vec::with_capacity(chunks.len());
         for (i, c) in chunks.iter().enumerate() {
-            h5::chunk_write(&ds, &[i as u64 * e.chunk], c).map_err(|m| self.err(&obj, m))?;
+            at.push(h5::chunk_write(&ds, &[i as u64 * e.chunk], c).map_err(|m| self.err(&obj, m))?);
         }
-        Ok(())
+        Ok(at)
     }
 }
 
