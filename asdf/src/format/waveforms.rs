@@ -382,13 +382,14 @@ fn read_samples(
     }
     let (start, count) = range.unwrap_or((0, npts));
     let count = count.min(npts.saturating_sub(start));
-    let elem = t.kind.size();
-    let mut buf = vec![0u8; count as usize * elem];
+    // Decoded straight into the samples' own memory.
+    let mut samples = zeroed_samples(t.kind, count as usize);
+    let buf = samples.as_bytes_mut();
     let whole = start == 0 && count == npts;
-    let (direct, kept) = if whole && count > 0 { read_direct(file, ds, obj, t, npts, &mut buf, keep)? } else { (false, None) };
+    let (direct, kept) = if whole && count > 0 { read_direct(file, ds, obj, t, npts, buf, keep)? } else { (false, None) };
     if !direct && count > 0 {
         let mem = NumType::native(t.kind);
-        let r = if whole { h5::dataset_read_into(ds, mem, &mut buf) } else { h5::dataset_read_range(ds, mem, start, count, &mut buf) };
+        let r = if whole { h5::dataset_read_into(ds, mem, buf) } else { h5::dataset_read_range(ds, mem, start, count, buf) };
         r.map_err(|m| if m.contains("checksum") || m.contains("fletcher") {
             FormatError::Checksum { path: file.path.clone(), object: obj.into() }
         } else {
@@ -396,7 +397,6 @@ fn read_samples(
         })?;
     }
     let order = if t.big_endian { ByteOrder::Big } else { ByteOrder::Little };
-    let samples = samples_from_native_bytes(t.kind, &buf);
     let stored = kept.map(|(chunk, pipeline, chunks)| StoredChunks {
         kind: t.kind,
         big_endian: t.big_endian,
@@ -471,22 +471,13 @@ fn read_direct(file: &AsdfFile, ds: &Hid, obj: &str, t: NumType, npts: u64, out:
     Ok((true, kept))
 }
 
-fn samples_from_native_bytes(kind: NumKind, b: &[u8]) -> Samples {
-    /// Copies native-endian bytes into a vector of `T` in one go.
-    fn conv<T: Copy + Default>(b: &[u8]) -> Vec<T> {
-        let n = b.len() / std::mem::size_of::<T>();
-        let mut v = vec![T::default(); n];
-        // SAFETY: `v` holds exactly n * size_of::<T>() bytes, plain numbers without padding, and
-        // does not overlap `b`; every bit pattern is a valid value of these numeric types.
-        unsafe { std::ptr::copy_nonoverlapping(b.as_ptr(), v.as_mut_ptr() as *mut u8, n * std::mem::size_of::<T>()) };
-        v
-    }
+fn zeroed_samples(kind: NumKind, n: usize) -> Samples {
     match kind {
-        NumKind::I16 => Samples::I16(conv(b)),
-        NumKind::I32 => Samples::I32(conv(b)),
-        NumKind::I64 => Samples::I64(conv(b)),
-        NumKind::F32 => Samples::F32(conv(b)),
-        _ => Samples::F64(conv(b)),
+        NumKind::I16 => Samples::I16(vec![0; n]),
+        NumKind::I32 => Samples::I32(vec![0; n]),
+        NumKind::I64 => Samples::I64(vec![0; n]),
+        NumKind::F32 => Samples::F32(vec![0.0; n]),
+        _ => Samples::F64(vec![0.0; n]),
     }
 }
 

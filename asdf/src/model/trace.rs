@@ -86,6 +86,22 @@ impl Samples {
         }
     }
 
+    /// The samples as native-endian bytes, writable (for decoding into place).
+    pub(crate) fn as_bytes_mut(&mut self) -> &mut [u8] {
+        fn bytes<T>(v: &mut [T]) -> &mut [u8] {
+            // SAFETY: plain numeric types without padding, for which every bit pattern is a
+            // valid value; the slice covers exactly the vector and borrows it mutably.
+            unsafe { std::slice::from_raw_parts_mut(v.as_mut_ptr() as *mut u8, std::mem::size_of_val(v)) }
+        }
+        match self {
+            Samples::I16(v) => bytes(v),
+            Samples::I32(v) => bytes(v),
+            Samples::I64(v) => bytes(v),
+            Samples::F32(v) => bytes(v),
+            Samples::F64(v) => bytes(v),
+        }
+    }
+
     /// Size of one sample in bytes.
     pub fn item_size(&self) -> usize {
         match self {
