@@ -16,8 +16,8 @@ pub(crate) fn shuffle(data: &[u8], elem: usize) -> Vec<u8> {
     let mut out = vec![0u8; data.len()];
     match elem {
         2 => shuffle_fixed::<2>(&data[..n * 2], &mut out[..n * 2]),
-        4 => shuffle_fixed::<4>(&data[..n * 4], &mut out[..n * 4]),
-        8 => shuffle_fixed::<8>(&data[..n * 8], &mut out[..n * 8]),
+        4 => shuffle4(&data[..n * 4], &mut out[..n * 4]),
+        8 => shuffle8(&data[..n * 8], &mut out[..n * 8]),
         _ => {
             for (i, e) in data[..n * elem].chunks_exact(elem).enumerate() {
                 for (j, &b) in e.iter().enumerate() {
@@ -38,6 +38,108 @@ fn shuffle_fixed<const E: usize>(data: &[u8], out: &mut [u8]) {
         for (o, e) in plane.iter_mut().zip(data.chunks_exact(E)) {
             *o = e[j];
         }
+    }
+}
+
+/// Transposes the 8x8 byte matrix whose row `r` is word `r` (column `c` = byte `c`, little
+/// endian) in three rounds of block swaps: 4x4 blocks, then 2x2, then single bytes.
+fn transpose8x8(x: &mut [u64; 8]) {
+    for (half, mask) in [(32, 0x0000_0000_FFFF_FFFF_u64), (16, 0x0000_FFFF_0000_FFFF), (8, 0x00FF_00FF_00FF_00FF)] {
+        let step = half / 8;
+        for r in (0..8).filter(|r| r & step == 0) {
+            let t = ((x[r] >> half) ^ x[r + step]) & mask;
+            x[r] ^= t << half;
+            x[r + step] ^= t;
+        }
+    }
+}
+
+/// The same for a 4x4 byte matrix in four words.
+fn transpose4x4(x: &mut [u32; 4]) {
+    for (half, mask) in [(16, 0x0000_FFFF_u32), (8, 0x00FF_00FF)] {
+        let step = half / 8;
+        for r in (0..4).filter(|r| r & step == 0) {
+            let t = ((x[r] >> half) ^ x[r + step]) & mask;
+            x[r] ^= t << half;
+            x[r + step] ^= t;
+        }
+    }
+}
+
+/// Shuffles 8-byte elements: blocks of eight are transposed in registers, the last few (fewer
+/// than eight) go byte by byte. `out` is as long as `data`, which holds whole elements.
+fn shuffle8(data: &[u8], out: &mut [u8]) {
+    let n = data.len() / 8;
+    let whole = n - n % 8;
+    for (b, block) in data[..whole * 8].chunks_exact(64).enumerate() {
+        let mut x = [0u64; 8];
+        for (w, e) in x.iter_mut().zip(block.chunks_exact(8)) {
+            *w = u64::from_le_bytes(e.try_into().expect("8-byte element"));
+        }
+        transpose8x8(&mut x);
+        for (j, w) in x.iter().enumerate() {
+            out[j * n + b * 8..][..8].copy_from_slice(&w.to_le_bytes());
+        }
+    }
+    for i in whole..n {
+        (0..8).for_each(|j| out[j * n + i] = data[i * 8 + j]);
+    }
+}
+
+/// Inverse of [`shuffle8`].
+fn unshuffle8(data: &[u8], out: &mut [u8]) {
+    let n = data.len() / 8;
+    let whole = n - n % 8;
+    for (b, block) in out[..whole * 8].chunks_exact_mut(64).enumerate() {
+        let mut x = [0u64; 8];
+        for (j, w) in x.iter_mut().enumerate() {
+            *w = u64::from_le_bytes(data[j * n + b * 8..][..8].try_into().expect("8 plane bytes"));
+        }
+        transpose8x8(&mut x);
+        for (w, e) in x.iter().zip(block.chunks_exact_mut(8)) {
+            e.copy_from_slice(&w.to_le_bytes());
+        }
+    }
+    for i in whole..n {
+        (0..8).for_each(|j| out[i * 8 + j] = data[j * n + i]);
+    }
+}
+
+/// [`shuffle8`] for 4-byte elements (blocks of four).
+fn shuffle4(data: &[u8], out: &mut [u8]) {
+    let n = data.len() / 4;
+    let whole = n - n % 4;
+    for (b, block) in data[..whole * 4].chunks_exact(16).enumerate() {
+        let mut x = [0u32; 4];
+        for (w, e) in x.iter_mut().zip(block.chunks_exact(4)) {
+            *w = u32::from_le_bytes(e.try_into().expect("4-byte element"));
+        }
+        transpose4x4(&mut x);
+        for (j, w) in x.iter().enumerate() {
+            out[j * n + b * 4..][..4].copy_from_slice(&w.to_le_bytes());
+        }
+    }
+    for i in whole..n {
+        (0..4).for_each(|j| out[j * n + i] = data[i * 4 + j]);
+    }
+}
+
+/// Inverse of [`shuffle4`].
+fn unshuffle4(data: &[u8], out: &mut [u8]) {
+    let n = data.len() / 4;
+    let whole = n - n % 4;
+    for (b, block) in out[..whole * 4].chunks_exact_mut(16).enumerate() {
+        let mut x = [0u32; 4];
+        for (j, w) in x.iter_mut().enumerate() {
+            *w = u32::from_le_bytes(data[j * n + b * 4..][..4].try_into().expect("4 plane bytes"));
+        }
+        transpose4x4(&mut x);
+        for (w, e) in x.iter().zip(block.chunks_exact_mut(4)) {
+            e.copy_from_slice(&w.to_le_bytes());
+        }
+    }
+    for i in whole..n {
+        (0..4).for_each(|j| out[i * 4 + j] = data[j * n + i]);
     }
 }
 
@@ -67,8 +169,8 @@ fn unshuffle_into(data: &[u8], elem: usize, out: &mut [u8]) {
     let n = data.len() / elem;
     match elem {
         2 => unshuffle_fixed::<2>(&data[..n * 2], &mut out[..n * 2]),
-        4 => unshuffle_fixed::<4>(&data[..n * 4], &mut out[..n * 4]),
-        8 => unshuffle_fixed::<8>(&data[..n * 8], &mut out[..n * 8]),
+        4 => unshuffle4(&data[..n * 4], &mut out[..n * 4]),
+        8 => unshuffle8(&data[..n * 8], &mut out[..n * 8]),
         _ => {
             for (i, e) in out[..n * elem].chunks_exact_mut(elem).enumerate() {
                 for (j, b) in e.iter_mut().enumerate() {
@@ -363,6 +465,24 @@ mod tests {
         assert_eq!(&s[..5], &[0, 4, 8, 12, 16]);
         assert_eq!(&s[20..], &[20, 21, 22]);
         assert_eq!(unshuffle(&s, 4), data);
+    }
+
+    #[test]
+    fn register_transposes_equal_the_bytewise_shuffle() {
+        for len in [8usize, 56, 64, 72, 1000, 4096, 4104, 22_504] {
+            let data: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8 ^ (i >> 8) as u8).collect();
+            for elem in [4usize, 8] {
+                let whole = len / elem * elem;
+                let mut want = vec![0u8; whole];
+                match elem {
+                    4 => shuffle_fixed::<4>(&data[..whole], &mut want),
+                    _ => shuffle_fixed::<8>(&data[..whole], &mut want),
+                }
+                let got = shuffle(&data[..whole], elem);
+                assert_eq!(got, want, "{len} bytes, {elem}-byte elements");
+                assert_eq!(unshuffle(&got, elem), &data[..whole]);
+            }
+        }
     }
 
     #[test]
