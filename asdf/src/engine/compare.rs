@@ -12,7 +12,7 @@ use crate::model::stream::wildcard_match;
 
 use super::backend::{install_panic_hook, Ctx, IN_USER_FN, LAST_PANIC};
 use super::progress::Progress;
-use super::scheduler::{run_jobs, Finished, Outcome};
+use super::scheduler::{run_jobs, Finished, Outcome, Payload};
 use super::{EngineError, JobFailure};
 
 /// Settings of a `compare` run.
@@ -93,7 +93,7 @@ where
         IN_USER_FN.with(|c| c.set(false));
         match r {
             Ok(Ok(v)) => match serde_json::to_vec(&v) {
-                Ok(bytes) => Outcome::Done(bytes),
+                Ok(bytes) => Outcome::Done(Payload::Bytes(bytes)),
                 Err(e) => Outcome::Failed(format!("cannot serialise the result: {e}")),
             },
             Ok(Err(e)) => Outcome::Failed(e.to_string()),
@@ -106,8 +106,8 @@ where
             progress.tick();
             let name = common[fin.job].clone();
             match fin.outcome {
-                Outcome::Done(bytes) => {
-                    let v = serde_json::from_slice(&bytes).map_err(|e| EngineError::Mpi(format!("bad result from rank {}: {e}", fin.rank)))?;
+                Outcome::Done(payload) => {
+                    let v = serde_json::from_slice(&payload.into_bytes()).map_err(|e| EngineError::Mpi(format!("bad result from rank {}: {e}", fin.rank)))?;
                     summary.results.insert(name, v);
                 }
                 Outcome::Nothing => {

@@ -13,8 +13,8 @@ use super::backend::{install_panic_hook, local_ranks, Ctx, IN_USER_FN, LAST_PANI
 use super::budget::{MemoryBudget, BYTES_PER_SAMPLE};
 use super::journal::{crc32, Journal};
 use super::progress::Progress;
-use super::scheduler::{run_jobs, Finished, Outcome};
-use super::wire::{decode_placed, decode_traces, encode_placed, encode_traces, ChunkAt};
+use super::scheduler::{run_jobs, Finished, Outcome, Payload};
+use super::wire::{decode_placed, decode_traces, encode_placed, ChunkAt};
 use super::{EngineError, JobFailure};
 
 /// Settings of a `process` run.
@@ -233,11 +233,11 @@ where
             let w = writer.as_mut().ok_or_else(|| EngineError::Mpi("a result reached a rank that does not write".into()))?;
             match fin.outcome {
                 Outcome::Done(payload) => {
-                    summary.traces_written += w.write_job(&job.key(), &payload)?;
+                    summary.traces_written += w.write_job(&job.key(), payload)?;
                     summary.written += 1;
                 }
                 Outcome::Nothing => {
-                    w.write_job(&job.key(), &[])?;
+                    w.store(&job.key(), &[])?;
                     summary.empty += 1;
                 }
                 Outcome::Failed(message) => {
@@ -354,7 +354,7 @@ where
         })
         .collect();
     match encoded {
-        Ok(e) => Outcome::Done(encode_traces(&e)),
+        Ok(e) => Outcome::Done(Payload::Traces(e)),
         Err(m) => Outcome::Failed(format!("cannot write the returned stream: {m}")),
     }
 }
@@ -424,15 +424,15 @@ impl OutputWriter {
         for r in records {
             let Ok(placed) = decode_placed(&r.payload) else { break };
             let Some(traces) = read_placed(&old, placed) else { break };
-            let borrowed: Vec<(EncodedTrace, Vec<&[u8]>)> =
-                traces.iter().map(|(t, chunks)| (t.clone(), chunks.iter().map(Vec::as_slice).collect())).collect();
+            let borrowed: Vec<(&EncodedTrace, Vec<&[u8]>)> =
+                traces.iter().map(|(t, chunks)| (t, chunks.iter().map(Vec::as_slice).collect())).collect();
             self.store(&r.job, &borrowed)?;
         }
         Ok(())
     }
 
     /// Writes one job's traces, then journals where their chunks are.
-    fn store(&mut self, key: &str, traces: &[(EncodedTrace, Vec<&[u8]>)]) -> Result<usize, EngineError> {
+    fn store(&mut self, key: &str, traces: &[(&EncodedTrace, Vec<&[u8]>)]) -> Result<usize, EngineError> {
         let mut placed = Vec::with_capacity(traces.len());
         for (t, chunks) in traces {
             let offsets = self.file.write_encoded_chunks(t, chunks)?;
@@ -441,7 +441,7 @@ impl OutputWriter {
                 .zip(chunks)
                 .map(|(&offset, c)| ChunkAt { offset, len: c.len() as u64, crc: crc32(&[c]) })
                 .collect();
-            placed.push((t, places));
+            placed.push((*t, places));
         }
         self.journal
             .append(key, &encode_placed(&placed))
@@ -454,14 +454,20 @@ impl OutputWriter {
         Ok(traces.len())
     }
 
-    /// Writes and journals one job's result (`payload` from the worker; empty: nothing to write).
-    fn write_job(&mut self, key: &str, payload: &[u8]) -> Result<usize, EngineError> {
-        let traces = if payload.is_empty() {
-            Vec::new()
-        } else {
-            decode_traces(payload).map_err(|m| EngineError::Mpi(format!("a damaged result for {key}: {m}")))?
-        };
-        self.store(key, &traces)
+    /// Writes and journals one job's result.
+    fn write_job(&mut self, key: &str, payload: Payload) -> Result<usize, EngineError> {
+        match payload {
+            Payload::Traces(traces) => {
+                let borrowed: Vec<(&EncodedTrace, Vec<&[u8]>)> =
+                    traces.iter().map(|t| (t, t.chunks.iter().map(Vec::as_slice).collect())).collect();
+                self.store(key, &borrowed)
+            }
+            Payload::Bytes(bytes) => {
+                let traces = decode_traces(&bytes).map_err(|m| EngineError::Mpi(format!("a damaged result for {key}: {m}")))?;
+                let borrowed: Vec<(&EncodedTrace, Vec<&[u8]>)> = traces.iter().map(|(t, c)| (t, c.clone())).collect();
+                self.store(key, &borrowed)
+            }
+        }
     }
 
     /// Closes the file, moves it into place, removes the journal.

@@ -10,13 +10,33 @@ use std::sync::mpsc;
 use std::sync::Mutex;
 
 use super::backend::Ctx;
+use super::wire::encode_traces;
 use super::EngineError;
+use crate::format::EncodedTrace;
+
+/// A finished job's result: as its worker made it (same process), or serialised (`compare`'s
+/// JSON, or traces that came from another rank).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Payload {
+    Bytes(Vec<u8>),
+    Traces(Vec<EncodedTrace>),
+}
+
+impl Payload {
+    /// The serialised form (traces in the wire format), for an MPI message.
+    pub(crate) fn into_bytes(self) -> Vec<u8> {
+        match self {
+            Payload::Bytes(b) => b,
+            Payload::Traces(t) => encode_traces(&t),
+        }
+    }
+}
 
 /// What became of one job.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Outcome {
     /// A result to write.
-    Done(Vec<u8>),
+    Done(Payload),
     /// The function returned nothing for this job.
     Nothing,
     /// The function failed (error or panic), or the job's input could not be read.
@@ -104,7 +124,7 @@ mod mpi_ranks {
     /// so neither side copies the payload to add or strip a header.
     fn encode(f: Finished) -> Vec<u8> {
         let (mut b, kind) = match f.outcome {
-            Outcome::Done(p) => (p, 0u8),
+            Outcome::Done(p) => (p.into_bytes(), 0u8),
             Outcome::Nothing => (Vec::new(), 1),
             Outcome::Failed(m) => (m.into_bytes(), 2),
         };
@@ -122,7 +142,7 @@ mod mpi_ranks {
         let kind = b[at + 8];
         b.truncate(at);
         let outcome = match kind {
-            0 => Outcome::Done(b),
+            0 => Outcome::Done(Payload::Bytes(b)),
             1 => Outcome::Nothing,
             _ => Outcome::Failed(String::from_utf8_lossy(&b).into_owned()),
         };
