@@ -189,3 +189,32 @@ fn compare_gathers_results_with_and_without_mpi() {
     }
     assert!(results.windows(2).all(|w| w[0] == w[1]));
 }
+
+#[test]
+fn parallel_output_equals_the_default_writer_on_1_2_3_ranks() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.h5");
+    sample(&input, 5, 60.0);
+    let exe = bin("deconvolve");
+    let reference = dir.path().join("threads.h5");
+    let o = run(0, &exe, &[input.to_str().unwrap(), reference.to_str().unwrap(), "-q"], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for ranks in [1, 2, 3] {
+        let out = dir.path().join(format!("parallel{ranks}.h5"));
+        let o = run(ranks, &exe, &[input.to_str().unwrap(), out.to_str().unwrap(), "--parallel-output"], &[]);
+        assert!(o.status.success(), "mpiexec -n {ranks} --parallel-output: {}", stderr(&o));
+        assert!(stderr(&o).contains(&format!("on {ranks} rank(s)")), "{}", stderr(&o));
+        assert!(h5diff_equal(&reference, &out), "--parallel-output on {ranks} ranks: output differs");
+        assert!(!dir.path().join(format!("parallel{ranks}.h5.partial")).exists());
+    }
+    // Refused: without an MPI launch, and with --resume (there is no journal).
+    let out = dir.path().join("refused.h5");
+    let o = run(0, &exe, &[input.to_str().unwrap(), out.to_str().unwrap(), "--parallel-output"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--parallel-output needs an MPI run"), "{}", stderr(&o));
+    let o = run(2, &exe, &[input.to_str().unwrap(), out.to_str().unwrap(), "--parallel-output", "--resume"], &[]);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("cannot --resume"), "{}", stderr(&o));
+    assert!(!out.exists());
+}
+

@@ -74,6 +74,12 @@ where
     .arg(Arg::new("compression").long("compression").value_name("none|gzip-0..9").help(format!("Output compression [default: {}]", spec.compression.unwrap_or("gzip-3"))))
     .arg(Arg::new("memory-budget").long("memory-budget").value_name("SIZE").help("Job memory per process, e.g. 2G; larger stations wait, one larger than the budget runs alone [default: half the available memory, shared by a node's ranks]"))
     .arg(Arg::new("resume").long("resume").action(ArgAction::SetTrue).help("Continue an interrupted run into the same output (from its .journal)"))
+    .arg(
+        Arg::new("parallel-output")
+            .long("parallel-output")
+            .action(ArgAction::SetTrue)
+            .help("Under mpiexec: every rank writes its own results with parallel HDF5 (MPI-IO) instead of sending them to rank 0 (no journal)"),
+    )
     .arg(Arg::new("tag-map").long("tag-map").value_name("IN=OUT").action(ArgAction::Append).help("Replace the compiled-in tag map (repeatable)"));
     let m = match cmd.try_get_matches() {
         Ok(m) => m,
@@ -102,6 +108,7 @@ where
     opts.channels = m.get_one::<String>("channels").cloned();
     opts.threads = m.get_one::<usize>("threads").copied();
     opts.resume = m.get_flag("resume");
+    opts.parallel_output = m.get_flag("parallel-output");
     if let Some(size) = m.get_one::<String>("memory-budget") {
         opts.memory_budget = match crate::engine::parse_size(size) {
             Ok(b) => Some(b),

@@ -20,6 +20,8 @@ mod backend;
 mod budget;
 mod compare;
 mod journal;
+#[cfg(feature = "mpi")]
+mod parallel_output;
 mod process;
 mod progress;
 mod scheduler;

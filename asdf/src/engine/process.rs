@@ -9,7 +9,7 @@ use crate::format::{encode_trace_reusing, validate_tag, AsdfFile, Compression, E
 use crate::model::inventory::Inventory;
 use crate::model::stream::{wildcard_match, Stream};
 
-use super::backend::{install_panic_hook, local_ranks, Ctx, IN_USER_FN, LAST_PANIC};
+use super::backend::{install_panic_hook, launched_by_mpi, local_ranks, Ctx, IN_USER_FN, LAST_PANIC};
 use super::budget::{MemoryBudget, BYTES_PER_SAMPLE};
 use super::journal::{crc32, Journal};
 use super::progress::Progress;
@@ -44,6 +44,10 @@ pub struct ProcessOptions {
     pub memory_budget: Option<u64>,
     /// Continue an interrupted run from its journal.
     pub resume: bool,
+    /// Under MPI, every rank writes its own results with parallel HDF5 (MPI-IO) instead of
+    /// sending them to rank 0's writer (see `engine/parallel_output.rs`). Needs the `mpi`
+    /// feature and an MPI launch; no journal, so not with `resume`.
+    pub parallel_output: bool,
     /// No progress output.
     pub quiet: bool,
 }
@@ -59,6 +63,7 @@ impl ProcessOptions {
             compression: Compression::default(),
             memory_budget: None,
             resume: false,
+            parallel_output: false,
             quiet: false,
         }
     }
@@ -160,7 +165,7 @@ fn journal_path(output: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
-fn partial_path(output: &Path) -> PathBuf {
+pub(super) fn partial_path(output: &Path) -> PathBuf {
     let mut s = output.as_os_str().to_owned();
     s.push(".partial");
     PathBuf::from(s)
@@ -202,6 +207,9 @@ where
     };
 
     let src = AsdfFile::open(input)?;
+    if opts.parallel_output {
+        return parallel_run(ctx, &src, &jobs, output, opts, &f, start);
+    }
     let mut writer = if ctx.is_root() { Some(OutputWriter::open(&src, output, opts)?) } else { None };
     let done_keys: HashSet<String> = writer.as_ref().map(|w| w.done.clone()).unwrap_or_default();
     let pending: Vec<usize> = (0..jobs.len()).filter(|&i| !done_keys.contains(&jobs[i].key())).collect();
@@ -269,9 +277,36 @@ where
     Ok(summary)
 }
 
+/// The `parallel_output` run (every rank writes), with its summary.
+fn parallel_run<F, R>(ctx: &Ctx, src: &AsdfFile, jobs: &[Job], output: &Path, opts: &ProcessOptions, f: &F, start: Instant) -> Result<Summary, EngineError>
+where
+    F: Fn(Stream, Option<Inventory>) -> R + Sync,
+    R: StationOutput,
+{
+    let mut summary = Summary { jobs: jobs.len(), output: output.to_path_buf(), ranks: ctx.size, threads: ctx.threads, ..Summary::default() };
+    #[cfg(feature = "mpi")]
+    let result = super::parallel_output::process_parallel(ctx, src, jobs, output, opts, f, &mut summary);
+    #[cfg(not(feature = "mpi"))]
+    let result = {
+        let _ = (src, opts, f);
+        Err(EngineError::Mpi("--parallel-output needs parallel HDF5: this binary was built without the `mpi` feature".into()))
+    };
+    ctx.barrier();
+    result?;
+    summary.failed.sort_by(|a, b| (&a.station, &a.tag).cmp(&(&b.station, &b.tag)));
+    summary.seconds = start.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
 /// Rank 0's checks and plan.
 fn plan_root(input: &Path, output: &Path, opts: &ProcessOptions) -> Result<Vec<Job>, EngineError> {
     check_tag_map(opts)?;
+    if opts.parallel_output && opts.resume {
+        return Err(EngineError::Mpi("--parallel-output keeps no journal, so it cannot --resume; run again without --resume, or resume with the default writer".into()));
+    }
+    if opts.parallel_output && launched_by_mpi().is_none() {
+        return Err(EngineError::Mpi("--parallel-output needs an MPI run (mpiexec -n N ...); a plain run already writes from worker threads".into()));
+    }
     if output.exists() {
         return Err(EngineError::OutputExists { path: output.to_path_buf() });
     }
@@ -293,18 +328,31 @@ fn plan_root(input: &Path, output: &Path, opts: &ProcessOptions) -> Result<Vec<J
     Ok(jobs)
 }
 
-/// Reads one job's input, runs the function (catching errors and panics) and compresses the
-/// result. Never panics itself.
-fn run_one<F, R>(src: &AsdfFile, job: &Job, out_tag: &str, opts: &ProcessOptions, f: &F) -> Outcome
+/// The stored chunks of each input trace, by (id, start, npts, type): a trace that comes back
+/// unchanged is written without recompression.
+type ChunkKey = (String, i64, usize, &'static str);
+
+fn chunk_key(t: &crate::Trace) -> ChunkKey {
+    (t.id(), t.stats.starttime.ns(), t.npts(), t.data.dtype())
+}
+
+/// What the function made of one job.
+pub(super) enum Computed {
+    /// A stream to write, with the input's stored chunks.
+    Stream(Stream, Vec<(ChunkKey, StoredChunks)>),
+    Nothing,
+    Failed(String),
+}
+
+/// Reads one job's input and runs the function on it, catching errors and panics, and checks
+/// that what it returned belongs to the job's station. Never panics itself.
+pub(super) fn run_function<F, R>(src: &AsdfFile, job: &Job, opts: &ProcessOptions, f: &F) -> Computed
 where
     F: Fn(Stream, Option<Inventory>) -> R + Sync,
     R: StationOutput,
 {
-    // The stored chunks of each input trace, by (id, start, npts, type): a trace that comes back
-    // unchanged is written without recompression.
-    type Key = (String, i64, usize, &'static str);
-    let key = |t: &crate::Trace| -> Key { (t.id(), t.stats.starttime.ns(), t.npts(), t.data.dtype()) };
-    let read = || -> Result<(Stream, Option<Inventory>, Vec<(Key, StoredChunks)>), String> {
+    let key = chunk_key;
+    let read = || -> Result<(Stream, Option<Inventory>, Vec<(ChunkKey, StoredChunks)>), String> {
         let sta = src.station(&job.station).map_err(|e| e.to_string())?;
         let (st, stored) = sta.stream_keeping_chunks(&job.tag).map_err(|e| e.to_string())?;
         let mut kept = Vec::new();
@@ -321,34 +369,44 @@ where
         let inv = sta.inventory().map_err(|e| e.to_string())?;
         Ok((traces, inv, kept))
     };
-    let (st, inv, mut kept) = match read() {
+    let (st, inv, kept) = match read() {
         Ok(x) => x,
-        Err(m) => return Outcome::Failed(format!("reading input: {m}")),
+        Err(m) => return Computed::Failed(format!("reading input: {m}")),
     };
     if st.is_empty() {
-        return Outcome::Nothing;
+        return Computed::Nothing;
     }
     IN_USER_FN.with(|c| c.set(true));
     let result = catch_unwind(AssertUnwindSafe(|| f(st, inv).into_output()));
     IN_USER_FN.with(|c| c.set(false));
-    let out = match result {
-        Ok(Ok(Some(st))) if !st.is_empty() => st,
-        Ok(Ok(_)) => return Outcome::Nothing,
-        Ok(Err(m)) => return Outcome::Failed(m),
-        Err(_) => {
-            let m = LAST_PANIC.with(|p| p.borrow_mut().take()).unwrap_or_else(|| "panicked".into());
-            return Outcome::Failed(m);
-        }
+    match result {
+        Ok(Ok(Some(st))) if !st.is_empty() => match st.traces.iter().find(|tr| format!("{}.{}", tr.stats.network, tr.stats.station) != job.station) {
+            Some(tr) => Computed::Failed(format!("the function returned trace {} which does not belong to station {}", tr.id(), job.station)),
+            None => Computed::Stream(st, kept),
+        },
+        Ok(Ok(_)) => Computed::Nothing,
+        Ok(Err(m)) => Computed::Failed(m),
+        Err(_) => Computed::Failed(LAST_PANIC.with(|p| p.borrow_mut().take()).unwrap_or_else(|| "panicked".into())),
+    }
+}
+
+/// [`run_function`], then compresses the result for the writer.
+fn run_one<F, R>(src: &AsdfFile, job: &Job, out_tag: &str, opts: &ProcessOptions, f: &F) -> Outcome
+where
+    F: Fn(Stream, Option<Inventory>) -> R + Sync,
+    R: StationOutput,
+{
+    let (out, mut kept) = match run_function(src, job, opts, f) {
+        Computed::Stream(st, kept) => (st, kept),
+        Computed::Nothing => return Outcome::Nothing,
+        Computed::Failed(m) => return Outcome::Failed(m),
     };
-    let version = src.version().max(crate::format::FormatVersion::V1_0_3);
+    let version = output_version(src);
     let encoded: Result<Vec<EncodedTrace>, String> = out
         .traces
         .iter()
         .map(|tr| {
-            if format!("{}.{}", tr.stats.network, tr.stats.station) != job.station {
-                return Err(format!("the function returned trace {} which does not belong to station {}", tr.id(), job.station));
-            }
-            let k = key(tr);
+            let k = chunk_key(tr);
             let stored = kept.iter().position(|(x, _)| *x == k).map(|i| kept.swap_remove(i).1);
             encode_trace_reusing(tr, out_tag, version, opts.compression, stored)
         })
@@ -357,6 +415,29 @@ where
         Ok(e) => Outcome::Done(Payload::Traces(e)),
         Err(m) => Outcome::Failed(format!("cannot write the returned stream: {m}")),
     }
+}
+
+/// As pyasdf: every selected station's StationXML and the events travel to the output.
+pub(super) fn copy_station_metadata(src: &AsdfFile, file: &mut AsdfFile, opts: &ProcessOptions) -> Result<(), EngineError> {
+    for name in src.station_names()? {
+        if !opts.stations.is_empty() && !opts.stations.iter().any(|p| wildcard_match(p, &name)) {
+            continue;
+        }
+        if let Some(xml) = src.station(&name)?.stationxml_bytes()? {
+            file.put_stationxml_bytes(&name, &xml)?;
+        }
+    }
+    if let Some(ev) = src.events()? {
+        if !ev.as_bytes().is_empty() {
+            file.put_quakeml_bytes(ev.as_bytes())?;
+        }
+    }
+    Ok(())
+}
+
+/// The ASDF version of the output: the input's, at least 1.0.3.
+pub(super) fn output_version(src: &AsdfFile) -> crate::format::FormatVersion {
+    src.version().max(crate::format::FormatVersion::V1_0_3)
 }
 
 /// Rank 0's output: a temporary HDF5 file plus the journal; renamed into place when complete.
@@ -390,20 +471,7 @@ impl OutputWriter {
         }
         let journal = Journal::create(&jpath).map_err(|e| EngineError::Journal { journal: jpath.clone(), message: e.to_string() })?;
         let mut file = AsdfFile::create_with(&partial, crate::format::FormatVersion::V1_0_3, opts.compression)?;
-        // As pyasdf: every station's StationXML and the events travel to the output.
-        for name in src.station_names()? {
-            if !opts.stations.is_empty() && !opts.stations.iter().any(|p| wildcard_match(p, &name)) {
-                continue;
-            }
-            if let Some(xml) = src.station(&name)?.stationxml_bytes()? {
-                file.put_stationxml_bytes(&name, &xml)?;
-            }
-        }
-        if let Some(ev) = src.events()? {
-            if !ev.as_bytes().is_empty() {
-                file.put_quakeml_bytes(ev.as_bytes())?;
-            }
-        }
+        copy_station_metadata(src, &mut file, opts)?;
         let mut w = OutputWriter { output: output.to_path_buf(), partial, file, journal, done: HashSet::new(), last_flush: Instant::now() };
         if let Some((old_partial, old_journal)) = carried {
             w.carry_over(&old_partial, &old_journal)?;

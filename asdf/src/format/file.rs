@@ -163,6 +163,21 @@ impl AsdfFile {
             return Err(FormatError::Exists { path: path.into() });
         }
         let file = h5::file_create(p).map_err(|m| FormatError::h5(path, "/", m))?;
+        Self::initialise(path, file, version, compression)
+    }
+
+    /// Parallel HDF5: every rank of `comm` creates the file together (MPI-IO driver); then every
+    /// metadata change must be made by all ranks in the same order (see
+    /// `write_trace_collectively`).
+    #[cfg(feature = "mpi")]
+    pub(crate) fn create_parallel(path: &Path, version: FormatVersion, compression: Compression, comm: mpi::ffi::MPI_Comm) -> Result<Self> {
+        let p = path_str(path)?;
+        let file = h5::file_create_parallel(p, comm).map_err(|m| FormatError::h5(path, "/", m))?;
+        Self::initialise(path, file, version, compression)
+    }
+
+    /// A newly created file's root attributes and groups.
+    fn initialise(path: &Path, file: Hid, version: FormatVersion, compression: Compression) -> Result<Self> {
         let ds = AsdfFile {
             path: path.to_path_buf(),
             file: Some(file),

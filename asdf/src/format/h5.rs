@@ -275,6 +275,43 @@ pub(crate) fn file_open(path: &str, write: bool) -> H5Result<Hid> {
     })
 }
 
+/// Creates a new file collectively on every rank of `comm` with the MPI-IO driver (parallel
+/// HDF5); otherwise as [`file_create`].
+#[cfg(feature = "mpi")]
+pub(crate) fn file_create_parallel(path: &str, comm: mpi::ffi::MPI_Comm) -> H5Result<Hid> {
+    let c = cstr(path)?;
+    locked(|| unsafe {
+        let fapl = file_access()?;
+        check(H5Pset_fapl_mpio(fapl.id(), comm, mpi::ffi::RSMPI_INFO_NULL), || "H5Pset_fapl_mpio".into())?;
+        check_id(H5Fcreate(c.as_ptr(), H5F_ACC_EXCL, H5P_DEFAULT, fapl.id()), || format!("cannot create {path}"))
+    })
+}
+
+/// A collective write of a whole dataset (parallel HDF5, where filtered datasets need one):
+/// `Some(data)` on the rank that holds the samples, `None` (an empty selection) on the others.
+#[cfg(feature = "mpi")]
+pub(crate) fn dataset_write_collective(ds: &Hid, mem: NumType, data: Option<&[u8]>) -> H5Result<()> {
+    locked(|| unsafe {
+        let t = mem.to_h5()?;
+        let dxpl = collective_transfer()?;
+        match data {
+            Some(bytes) => check(
+                H5Dwrite(ds.id(), t.id(), H5S_ALL, H5S_ALL, dxpl.id(), bytes.as_ptr() as *const c_void),
+                || "H5Dwrite (collective)".into(),
+            ),
+            None => {
+                let space = check_id(H5Dget_space(ds.id()), || "H5Dget_space".into())?;
+                check(H5Sselect_none(space.id()), || "H5Sselect_none".into())?;
+                let dummy = 0u64;
+                check(
+                    H5Dwrite(ds.id(), t.id(), space.id(), space.id(), dxpl.id(), &dummy as *const u64 as *const c_void),
+                    || "H5Dwrite (collective, nothing to write here)".into(),
+                )
+            }
+        }
+    })
+}
+
 /// Whether a file on disk has the HDF5 signature.
 pub(crate) fn is_hdf5(path: &str) -> bool {
     let Ok(c) = cstr(path) else { return false };
@@ -559,15 +596,44 @@ pub(crate) fn dataset_read_range(
     })
 }
 
-/// Writes a whole dataset from `data` in memory type `mem`.
+/// Writes a whole dataset from `data` in memory type `mem`. In a parallel (MPI-IO) file every
+/// rank makes the same call, collectively.
 pub(crate) fn dataset_write(ds: &Hid, mem: NumType, data: &[u8]) -> H5Result<()> {
     locked(|| unsafe {
         let t = mem.to_h5()?;
+        let dxpl = if in_parallel_file(ds)? { Some(collective_transfer()?) } else { None };
         check(
-            H5Dwrite(ds.id(), t.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data.as_ptr() as *const c_void),
+            H5Dwrite(ds.id(), t.id(), H5S_ALL, H5S_ALL, dxpl.as_ref().map_or(H5P_DEFAULT, Hid::id), data.as_ptr() as *const c_void),
             || "H5Dwrite".into(),
         )
     })
+}
+
+/// Whether `obj` lives in a file opened with the MPI-IO driver. Call with the HDF5 lock held.
+fn in_parallel_file(obj: &Hid) -> H5Result<bool> {
+    #[cfg(feature = "mpi")]
+    // SAFETY: identifier queries on a valid handle; the ids obtained are closed by `Hid`.
+    unsafe {
+        let file = check_id(hdf5_sys::h5i::H5Iget_file_id(obj.id()), || "H5Iget_file_id".into())?;
+        let fapl = check_id(H5Fget_access_plist(file.id()), || "H5Fget_access_plist".into())?;
+        return Ok(H5Pget_driver(fapl.id()) == hdf5_sys::h5fd::H5FD_mpio_init());
+    }
+    #[cfg(not(feature = "mpi"))]
+    {
+        let _ = obj;
+        Ok(false)
+    }
+}
+
+/// A transfer property list for collective MPI-IO. Call with the HDF5 lock held.
+fn collective_transfer() -> H5Result<Hid> {
+    // SAFETY: creating and setting a property list owned by the returned `Hid`.
+    unsafe {
+        let dxpl = check_id(H5Pcreate(*H5P_CLS_DATASET_XFER), || "H5Pcreate(dxpl)".into())?;
+        #[cfg(feature = "mpi")]
+        check(H5Pset_dxpl_mpio(dxpl.id(), H5FD_mpio_xfer_t::H5FD_MPIO_COLLECTIVE), || "H5Pset_dxpl_mpio".into())?;
+        Ok(dxpl)
+    }
 }
 
 /// Writes one already-filtered chunk at element offset `offset` (direct chunk write) and returns

@@ -37,4 +37,6 @@ pub use version::FormatVersion;
 pub use diff::{diff, DiffReport, Difference};
 pub use validate::{validate, Finding, Report, Severity};
 pub use waveforms::{encode_trace, EncodedTrace, StoredChunks, TraceHeader};
+#[cfg(feature = "mpi")]
+pub(crate) use waveforms::describe_trace;
 pub(crate) use waveforms::encode_trace_reusing;

@@ -127,16 +127,9 @@ pub fn encode_trace(
     encode_trace_reusing(tr, tag, version, compression, None)
 }
 
-/// [`encode_trace`], reusing `stored` chunks when the trace's samples are still the ones they
-/// hold (same type, byte order, length and fingerprint) and the output pipeline and chunking are
-/// the input's: the output bytes are then exactly what compressing would give, for free.
-pub(crate) fn encode_trace_reusing(
-    tr: &Trace,
-    tag: &str,
-    version: FormatVersion,
-    compression: Compression,
-    stored: Option<StoredChunks>,
-) -> std::result::Result<EncodedTrace, String> {
+/// The dataset a trace is written to under `tag`: name, layout, pipeline and attributes, with
+/// no chunks yet. Checks the tag, the sample type against `version`, the rate and the codes.
+pub(crate) fn describe_trace(tr: &Trace, tag: &str, version: FormatVersion, compression: Compression) -> std::result::Result<EncodedTrace, String> {
     validate_tag(tag).map_err(|e| e.to_string())?;
     if matches!(tr.data, Samples::I16(_)) && !version.allows_i16() {
         return Err(format!("{}: int16 samples need ASDF >= 1.0.1 (allowed: {})", tr.id(), allowed_dtypes(version)));
@@ -159,7 +152,7 @@ pub(crate) fn encode_trace_reusing(
     let npts = tr.npts() as u64;
     let chunk = guess_chunk(&[npts], elem)[0];
     let pipeline = compression.pipeline();
-    let header = |chunks: Vec<Vec<u8>>| EncodedTrace {
+    Ok(EncodedTrace {
         station: format!("{}.{}", tr.stats.network, tr.stats.station),
         name: WaveformName::for_trace(tr, tag, version),
         kind,
@@ -170,8 +163,24 @@ pub(crate) fn encode_trace_reusing(
         starttime: tr.stats.starttime.pyasdf_quantized(),
         sampling_rate: tr.stats.sampling_rate,
         asdf: AsdfStats { tag: tag.to_string(), ..tr.stats.asdf.clone() },
-        chunks,
-    };
+        chunks: Vec::new(),
+    })
+}
+
+/// [`encode_trace`], reusing `stored` chunks when the trace's samples are still the ones they
+/// hold (same type, byte order, length and fingerprint) and the output pipeline and chunking are
+/// the input's: the output bytes are then exactly what compressing would give, for free.
+pub(crate) fn encode_trace_reusing(
+    tr: &Trace,
+    tag: &str,
+    version: FormatVersion,
+    compression: Compression,
+    stored: Option<StoredChunks>,
+) -> std::result::Result<EncodedTrace, String> {
+    let described = describe_trace(tr, tag, version, compression)?;
+    let EncodedTrace { kind, big_endian, npts, chunk, pipeline, .. } = described;
+    let elem = kind.size();
+    let header = |chunks: Vec<Vec<u8>>| EncodedTrace { chunks, ..described.clone() };
     if let Some(s) = stored {
         let same_layout = s.kind == kind && s.big_endian == big_endian && s.npts == npts && s.chunk == chunk && s.pipeline == pipeline;
         if same_layout && s.fingerprint == fingerprint(tr.data.as_bytes()) {
@@ -242,6 +251,16 @@ impl AsdfFile {
     /// [`write_encoded`](Self::write_encoded) with the chunks held elsewhere (`e.chunks` unused).
     /// Returns the file offset of each chunk's bytes.
     pub(crate) fn write_encoded_chunks(&mut self, e: &EncodedTrace, chunks: &[&[u8]]) -> Result<Vec<u64>> {
+        let (ds, obj) = self.create_trace_dataset(e)?;
+        let mut at = Vec::with_capacity(chunks.len());
+        for (i, c) in chunks.iter().enumerate() {
+            at.push(h5::chunk_write(&ds, &[i as u64 * e.chunk], c).map_err(|m| self.err(&obj, m))?);
+        }
+        Ok(at)
+    }
+
+    /// Creates the dataset `e` describes, with its attributes; returns it and its path.
+    fn create_trace_dataset(&mut self, e: &EncodedTrace) -> Result<(Hid, String)> {
         self.require_writable()?;
         let obj = format!("/Waveforms/{}/{}", e.station, e.name);
         let g = h5::group_require(self.h5(), &format!("Waveforms/{}", e.station)).map_err(|m| self.err(&obj, m))?;
@@ -257,11 +276,19 @@ impl AsdfFile {
         };
         let ds = h5::dataset_create(&g, &spec).map_err(|m| self.err(&obj, m))?;
         write_waveform_attrs(&ds, e.starttime, e.sampling_rate, &e.asdf).map_err(|m| self.err(&obj, m))?;
-        let mut at = Vec::with_capacity(chunks.len());
-        for (i, c) in chunks.iter().enumerate() {
-            at.push(h5::chunk_write(&ds, &[i as u64 * e.chunk], c).map_err(|m| self.err(&obj, m))?);
+        Ok((ds, obj))
+    }
+
+    /// Parallel HDF5: every rank calls this for every trace `e` of a round, in the same order;
+    /// the rank holding the samples passes them, the others `None`. HDF5 creates the dataset
+    /// collectively and compresses the samples with its own filters on the rank that has them.
+    #[cfg(feature = "mpi")]
+    pub(crate) fn write_trace_collectively(&mut self, e: &EncodedTrace, samples: Option<&Samples>) -> Result<()> {
+        let (ds, obj) = self.create_trace_dataset(e)?;
+        if samples.is_some_and(|s| s.len() as u64 != e.npts) {
+            return Err(self.err(&obj, format!("{} samples for a dataset of {}", samples.map_or(0, Samples::len), e.npts)));
         }
-        Ok(at)
+        h5::dataset_write_collective(&ds, NumType::native(e.kind), samples.map(Samples::as_bytes)).map_err(|m| self.err(&obj, m))
     }
 }
 
