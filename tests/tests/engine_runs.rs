@@ -1,6 +1,8 @@
 //! The job binaries end to end: single process, under `mpiexec` with 1, 2 and 3 ranks, failures,
 //! refusals and resume.
 
+use std::path::PathBuf;
+
 use asdf_tests::{bin, h5diff_equal, run, sample, stderr};
 
 #[test]
@@ -104,8 +106,9 @@ fn bad_input_is_refused_with_exit_2() {
     assert!(!out.exists());
 }
 
-#[test]
-fn killed_run_resumes_to_the_same_result() {
+/// A clean run of `faulty` over six stations, and a run into `out.h5` killed at station S0004:
+/// (dir, input, faulty, clean output, interrupted output).
+fn killed_run() -> (tempfile::TempDir, PathBuf, PathBuf, PathBuf, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.h5");
     sample(&input, 6, 30.0);
@@ -117,6 +120,12 @@ fn killed_run_resumes_to_the_same_result() {
     let out = dir.path().join("out.h5");
     let o = run(0, &exe, &[input.to_str().unwrap(), out.to_str().unwrap(), "-q", "--threads", "1"], &[("ASDF_TEST_ABORT_AT", "S0004")]);
     assert!(!o.status.success());
+    (dir, input, exe, clean, out)
+}
+
+#[test]
+fn killed_run_resumes_to_the_same_result() {
+    let (dir, input, exe, clean, out) = killed_run();
     assert!(!out.exists(), "an interrupted run must not leave the output in place");
     let journal = dir.path().join("out.h5.journal");
     assert!(journal.exists());
@@ -135,17 +144,7 @@ fn killed_run_resumes_to_the_same_result() {
 
 #[test]
 fn interrupted_resume_and_damaged_chunks_still_resume_to_the_same_result() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in.h5");
-    sample(&input, 6, 30.0);
-    let exe = bin("faulty");
-    let clean = dir.path().join("clean.h5");
-    let o = run(0, &exe, &[input.to_str().unwrap(), clean.to_str().unwrap(), "-q"], &[]);
-    assert!(o.status.success(), "{}", stderr(&o));
-
-    let out = dir.path().join("out.h5");
-    let o = run(0, &exe, &[input.to_str().unwrap(), out.to_str().unwrap(), "-q", "--threads", "1"], &[("ASDF_TEST_ABORT_AT", "S0004")]);
-    assert!(!o.status.success());
+    let (dir, input, exe, clean, out) = killed_run();
     let p = |suffix: &str| dir.path().join(format!("out.h5{suffix}"));
     // Some bytes of the interrupted output go bad: the jobs whose chunks they hit run again.
     let mut bytes = std::fs::read(p(".partial")).unwrap();

@@ -167,19 +167,24 @@ pub(crate) fn encode_traces(traces: &[EncodedTrace]) -> Vec<u8> {
     w.0
 }
 
-/// Inverse of [`encode_traces`]; each trace comes with its chunks borrowed from `b` (the trace's
-/// own `chunks` stay empty), so the writer stores them without another copy.
-pub(crate) fn decode_traces(b: &[u8]) -> Result<Vec<(EncodedTrace, Vec<&[u8]>)>, String> {
+/// Reads `count, then count x (header, item count, items)`, each item by `item`.
+fn decode_list<'a, T>(b: &'a [u8], mut item: impl FnMut(&mut Reader<'a>) -> Result<T, String>) -> Result<Vec<(EncodedTrace, Vec<T>)>, String> {
     let mut r = Reader(b);
     let n = r.u64()? as usize;
     let mut out = Vec::with_capacity(n.min(1 << 16));
     for _ in 0..n {
         let t = get_header(&mut r)?;
-        let nchunks = r.u64()? as usize;
-        let chunks = (0..nchunks).map(|_| r.bytes()).collect::<Result<Vec<_>, _>>()?;
-        out.push((t, chunks));
+        let items = r.u64()? as usize;
+        let items = (0..items).map(|_| item(&mut r)).collect::<Result<Vec<_>, _>>()?;
+        out.push((t, items));
     }
     Ok(out)
+}
+
+/// Inverse of [`encode_traces`]; each trace comes with its chunks borrowed from `b` (the trace's
+/// own `chunks` stay empty), so the writer stores them without another copy.
+pub(crate) fn decode_traces(b: &[u8]) -> Result<Vec<(EncodedTrace, Vec<&[u8]>)>, String> {
+    decode_list(b, |r| r.bytes())
 }
 
 /// Where one stored chunk's bytes are in the output file, and their CRC-32.
@@ -208,18 +213,7 @@ pub(crate) fn encode_placed(traces: &[(&EncodedTrace, Vec<ChunkAt>)]) -> Vec<u8>
 
 /// Inverse of [`encode_placed`].
 pub(crate) fn decode_placed(b: &[u8]) -> Result<Vec<(EncodedTrace, Vec<ChunkAt>)>, String> {
-    let mut r = Reader(b);
-    let n = r.u64()? as usize;
-    let mut out = Vec::with_capacity(n.min(1 << 16));
-    for _ in 0..n {
-        let t = get_header(&mut r)?;
-        let nchunks = r.u64()? as usize;
-        let places = (0..nchunks)
-            .map(|_| Ok(ChunkAt { offset: r.u64()?, len: r.u64()?, crc: r.u64()? as u32 }))
-            .collect::<Result<Vec<_>, String>>()?;
-        out.push((t, places));
-    }
-    Ok(out)
+    decode_list(b, |r| Ok(ChunkAt { offset: r.u64()?, len: r.u64()?, crc: r.u64()? as u32 }))
 }
 
 #[cfg(test)]
