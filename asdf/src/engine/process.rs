@@ -351,7 +351,6 @@ where
     F: Fn(Stream, Option<Inventory>) -> R + Sync,
     R: StationOutput,
 {
-    let key = chunk_key;
     let read = || -> Result<(Stream, Option<Inventory>, Vec<(ChunkKey, StoredChunks)>), String> {
         let sta = src.station(&job.station).map_err(|e| e.to_string())?;
         let (st, stored) = sta.stream_keeping_chunks(&job.tag).map_err(|e| e.to_string())?;
@@ -362,7 +361,7 @@ where
                 continue;
             }
             if let Some(s) = s {
-                kept.push((key(&t), s));
+                kept.push((chunk_key(&t), s));
             }
             traces.push(t);
         }

@@ -245,7 +245,8 @@ mod mpi_ranks {
         let root = world.process_at_rank(0);
         let (job_tx, job_rx) = mpsc::channel::<usize>();
         let job_rx = Mutex::new(job_rx);
-        let (res_tx, res_rx) = mpsc::channel::<Finished>();
+        // Results travel as ready-to-send messages: each worker thread serialises its own.
+        let (res_tx, res_rx) = mpsc::channel::<Vec<u8>>();
         let rank = ctx.rank;
         let target = ctx.threads + 1;
         std::thread::scope(|s| {
@@ -257,7 +258,7 @@ mod mpi_ranks {
                     loop {
                         let next = job_rx.lock().ok().and_then(|r| r.recv().ok());
                         let Some(job) = next else { break };
-                        if res_tx.send(Finished { job, rank, outcome: work(job) }).is_err() {
+                        if res_tx.send(encode(Finished { job, rank, outcome: work(job) })).is_err() {
                             break;
                         }
                     }
@@ -284,8 +285,7 @@ mod mpi_ranks {
                     break;
                 }
                 match res_rx.recv() {
-                    Ok(f) => {
-                        let msg = encode(f);
+                    Ok(msg) => {
                         mpi::request::scope(|scope| complete_quietly(root.immediate_send_with_tag(scope, &msg[..], TAG_RESULT)));
                         inflight -= 1;
                     }

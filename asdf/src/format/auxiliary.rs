@@ -144,7 +144,7 @@ impl AsdfFile {
         };
         let ds = h5::dataset_create(self.h5(), &spec).map_err(|m| self.err(&obj, m))?;
         let bytes: Vec<u8> = aux.data.iter().flat_map(|x| x.to_ne_bytes()).collect();
-        h5::dataset_write(&ds, NumType::native(NumKind::F64), &bytes).map_err(|m| self.err(&obj, m))?;
+        h5::dataset_write(&ds, NumType::native(NumKind::F64), &bytes, self.collective).map_err(|m| self.err(&obj, m))?;
         for (k, v) in &aux.parameters {
             match v {
                 Parameter::Int(i) => h5::attr_write_i64(&ds, k, *i),

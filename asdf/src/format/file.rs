@@ -94,6 +94,8 @@ pub struct AsdfFile {
     pub(crate) version: FormatVersion,
     pub(crate) version_in_file: Option<String>,
     pub(crate) compression: Compression,
+    /// Opened with parallel HDF5 (MPI-IO) by every rank: data writes are collective calls.
+    pub(crate) collective: bool,
 }
 
 impl AsdfFile {
@@ -140,6 +142,7 @@ impl AsdfFile {
             version,
             version_in_file,
             compression: Compression::default(),
+            collective: false,
         };
         if write {
             if ds.version_in_file.is_none() {
@@ -163,7 +166,7 @@ impl AsdfFile {
             return Err(FormatError::Exists { path: path.into() });
         }
         let file = h5::file_create(p).map_err(|m| FormatError::h5(path, "/", m))?;
-        Self::initialise(path, file, version, compression)
+        Self::initialise(path, file, version, compression, false)
     }
 
     /// Parallel HDF5: every rank of `comm` creates the file together (MPI-IO driver); then every
@@ -173,11 +176,11 @@ impl AsdfFile {
     pub(crate) fn create_parallel(path: &Path, version: FormatVersion, compression: Compression, comm: mpi::ffi::MPI_Comm) -> Result<Self> {
         let p = path_str(path)?;
         let file = h5::file_create_parallel(p, comm).map_err(|m| FormatError::h5(path, "/", m))?;
-        Self::initialise(path, file, version, compression)
+        Self::initialise(path, file, version, compression, true)
     }
 
     /// A newly created file's root attributes and groups.
-    fn initialise(path: &Path, file: Hid, version: FormatVersion, compression: Compression) -> Result<Self> {
+    fn initialise(path: &Path, file: Hid, version: FormatVersion, compression: Compression, collective: bool) -> Result<Self> {
         let ds = AsdfFile {
             path: path.to_path_buf(),
             file: Some(file),
@@ -185,6 +188,7 @@ impl AsdfFile {
             version,
             version_in_file: Some(version.as_str().to_string()),
             compression,
+            collective,
         };
         h5::attr_write_fixed_str(ds.h5(), "file_format", "ASDF").map_err(|m| ds.err("/", m))?;
         h5::attr_write_fixed_str(ds.h5(), "file_format_version", version.as_str()).map_err(|m| ds.err("/", m))?;
@@ -338,7 +342,7 @@ impl AsdfFile {
         if h5::exists(&g, "StationXML").map_err(|m| self.err(&obj, m))? {
             let ds = h5::dataset_open(&g, "StationXML").map_err(|m| self.err(&obj, m))?;
             if h5::dataset_chunk(&ds).map_err(|m| self.err(&obj, m))?.is_some() {
-                return h5::bytes_dataset_overwrite(&ds, xml).map_err(|m| self.err(&obj, m));
+                return h5::bytes_dataset_overwrite(&ds, xml, self.collective).map_err(|m| self.err(&obj, m));
             }
             // Contiguous (as pyasdf's process() writes them): cannot be resized, so replace it.
             drop(ds);
@@ -354,7 +358,7 @@ impl AsdfFile {
         let mut p = self.compression.pipeline();
         p.fletcher32 = fletcher32;
         // The element size is one byte: h5py still records the shuffle filter.
-        h5::bytes_dataset_create(loc, name, bytes, chunk, p)
+        h5::bytes_dataset_create(loc, name, bytes, chunk, p, self.collective)
     }
 
     // --------------------------------------------------------------------------------------------
@@ -394,14 +398,14 @@ impl AsdfFile {
         if h5::exists(self.h5(), "QuakeML").map_err(|m| self.err("/QuakeML", m))? {
             let ds = h5::dataset_open(self.h5(), "QuakeML").map_err(|m| self.err("/QuakeML", m))?;
             if h5::dataset_chunk(&ds).map_err(|m| self.err("/QuakeML", m))?.is_some() {
-                return h5::bytes_dataset_overwrite(&ds, xml).map_err(|m| self.err("/QuakeML", m));
+                return h5::bytes_dataset_overwrite(&ds, xml, self.collective).map_err(|m| self.err("/QuakeML", m));
             }
             drop(ds);
             h5::delete(self.h5(), "QuakeML").map_err(|m| self.err("/QuakeML", m))?;
         }
         // pyasdf creates /QuakeML empty and resizes it: its chunk is always (1024,).
         let p = self.compression.pipeline();
-        h5::bytes_dataset_create(self.h5(), "QuakeML", xml, 1024, p).map_err(|m| self.err("/QuakeML", m))?;
+        h5::bytes_dataset_create(self.h5(), "QuakeML", xml, 1024, p, self.collective).map_err(|m| self.err("/QuakeML", m))?;
         Ok(())
     }
 
@@ -449,7 +453,7 @@ impl AsdfFile {
         let g = h5::group_require(self.h5(), "Provenance").map_err(|m| self.err(&obj, m))?;
         if h5::exists(&g, name).map_err(|m| self.err(&obj, m))? {
             let ds = h5::dataset_open(&g, name).map_err(|m| self.err(&obj, m))?;
-            return h5::bytes_dataset_overwrite(&ds, xml).map_err(|m| self.err(&obj, m));
+            return h5::bytes_dataset_overwrite(&ds, xml, self.collective).map_err(|m| self.err(&obj, m));
         }
         self.write_blob(&g, name, xml, true).map_err(|m| self.err(&obj, m))?;
         Ok(())

@@ -381,18 +381,21 @@ pub(crate) fn group_require(loc: &Hid, name: &str) -> H5Result<Hid> {
     }
 }
 
+/// An HDF5 iteration callback (links or attributes, `I` their info type) that appends each name
+/// to the `Vec<String>` passed as `data`.
+unsafe extern "C" fn collect_name<I>(_loc: hid_t, name: *const c_char, _info: *const I, data: *mut c_void) -> herr_t {
+    // SAFETY: `data` is the `Vec<String>` the iterating call was given, alive for the call;
+    // `name` is a NUL-terminated string owned by HDF5 for the duration of the callback.
+    unsafe {
+        let names = &mut *(data as *mut Vec<String>);
+        names.push(CStr::from_ptr(name).to_string_lossy().into_owned());
+    }
+    0
+}
+
 /// The names of a group's members, sorted by name (HDF5's name index), in one pass over the
 /// group (looking names up by index is linear per lookup in old-style groups, quadratic overall).
 pub(crate) fn list(group: &Hid) -> H5Result<Vec<String>> {
-    unsafe extern "C" fn collect(_g: hid_t, name: *const c_char, _info: *const hdf5_sys::h5l::H5L_info_t, data: *mut c_void) -> herr_t {
-        // SAFETY: `data` is the `Vec<String>` passed to H5Literate below, alive for the call;
-        // `name` is a NUL-terminated string owned by HDF5 for the duration of the callback.
-        unsafe {
-            let names = &mut *(data as *mut Vec<String>);
-            names.push(CStr::from_ptr(name).to_string_lossy().into_owned());
-        }
-        0
-    }
     locked(|| unsafe {
         let mut names: Vec<String> = Vec::new();
         let mut idx: hsize_t = 0;
@@ -402,7 +405,7 @@ pub(crate) fn list(group: &Hid) -> H5Result<Vec<String>> {
                 H5_index_t::H5_INDEX_NAME,
                 H5_iter_order_t::H5_ITER_INC,
                 &mut idx,
-                Some(collect),
+                Some(collect_name::<hdf5_sys::h5l::H5L_info_t>),
                 &mut names as *mut Vec<String> as *mut c_void,
             ),
             || "H5Literate".into(),
@@ -596,33 +599,17 @@ pub(crate) fn dataset_read_range(
     })
 }
 
-/// Writes a whole dataset from `data` in memory type `mem`. In a parallel (MPI-IO) file every
-/// rank makes the same call, collectively.
-pub(crate) fn dataset_write(ds: &Hid, mem: NumType, data: &[u8]) -> H5Result<()> {
+/// Writes a whole dataset from `data` in memory type `mem`; `collective` in a parallel (MPI-IO)
+/// file, where every rank makes the same call.
+pub(crate) fn dataset_write(ds: &Hid, mem: NumType, data: &[u8], collective: bool) -> H5Result<()> {
     locked(|| unsafe {
         let t = mem.to_h5()?;
-        let dxpl = if in_parallel_file(ds)? { Some(collective_transfer()?) } else { None };
+        let dxpl = if collective { Some(collective_transfer()?) } else { None };
         check(
             H5Dwrite(ds.id(), t.id(), H5S_ALL, H5S_ALL, dxpl.as_ref().map_or(H5P_DEFAULT, Hid::id), data.as_ptr() as *const c_void),
             || "H5Dwrite".into(),
         )
     })
-}
-
-/// Whether `obj` lives in a file opened with the MPI-IO driver. Call with the HDF5 lock held.
-fn in_parallel_file(obj: &Hid) -> H5Result<bool> {
-    #[cfg(feature = "mpi")]
-    // SAFETY: identifier queries on a valid handle; the ids obtained are closed by `Hid`.
-    unsafe {
-        let file = check_id(hdf5_sys::h5i::H5Iget_file_id(obj.id()), || "H5Iget_file_id".into())?;
-        let fapl = check_id(H5Fget_access_plist(file.id()), || "H5Fget_access_plist".into())?;
-        return Ok(H5Pget_driver(fapl.id()) == hdf5_sys::h5fd::H5FD_mpio_init());
-    }
-    #[cfg(not(feature = "mpi"))]
-    {
-        let _ = obj;
-        Ok(false)
-    }
 }
 
 /// A transfer property list for collective MPI-IO. Call with the HDF5 lock held.
@@ -684,6 +671,7 @@ pub(crate) fn bytes_dataset_create(
     bytes: &[u8],
     chunk: u64,
     pipeline: Pipeline,
+    collective: bool,
 ) -> H5Result<Hid> {
     let spec = NewDataset {
         name,
@@ -694,19 +682,19 @@ pub(crate) fn bytes_dataset_create(
     };
     let ds = dataset_create(loc, &spec)?;
     if !bytes.is_empty() {
-        dataset_write(&ds, NumType::native(NumKind::I8), bytes)?;
+        dataset_write(&ds, NumType::native(NumKind::I8), bytes, collective)?;
     }
     Ok(ds)
 }
 
 /// Resizes a 1-D chunked dataset and overwrites it with `bytes`.
-pub(crate) fn bytes_dataset_overwrite(ds: &Hid, bytes: &[u8]) -> H5Result<()> {
+pub(crate) fn bytes_dataset_overwrite(ds: &Hid, bytes: &[u8], collective: bool) -> H5Result<()> {
     locked(|| unsafe {
         let dims = [bytes.len() as hsize_t];
         check(H5Dset_extent(ds.id(), dims.as_ptr()), || "H5Dset_extent (is the dataset chunked?)".into())
     })?;
     if !bytes.is_empty() {
-        dataset_write(ds, NumType::native(NumKind::I8), bytes)?;
+        dataset_write(ds, NumType::native(NumKind::I8), bytes, collective)?;
     }
     Ok(())
 }
@@ -735,15 +723,6 @@ pub(crate) enum AttrValue {
 /// The names of an object's attributes, in name order, in one pass. (`H5Oget_info1` would
 /// count them too, but it also walks a dataset's whole chunk index into the metadata cache.)
 pub(crate) fn attr_names(obj: &Hid) -> H5Result<Vec<String>> {
-    unsafe extern "C" fn collect(_o: hid_t, name: *const c_char, _info: *const H5A_info_t, data: *mut c_void) -> herr_t {
-        // SAFETY: `data` is the `Vec<String>` passed to H5Aiterate2 below, alive for the call;
-        // `name` is a NUL-terminated string owned by HDF5 for the duration of the callback.
-        unsafe {
-            let names = &mut *(data as *mut Vec<String>);
-            names.push(CStr::from_ptr(name).to_string_lossy().into_owned());
-        }
-        0
-    }
     locked(|| unsafe {
         let mut names: Vec<String> = Vec::new();
         let mut idx: hsize_t = 0;
@@ -753,7 +732,7 @@ pub(crate) fn attr_names(obj: &Hid) -> H5Result<Vec<String>> {
                 H5_index_t::H5_INDEX_NAME,
                 H5_iter_order_t::H5_ITER_INC,
                 &mut idx,
-                Some(collect),
+                Some(collect_name::<H5A_info_t>),
                 &mut names as *mut Vec<String> as *mut c_void,
             ),
             || "H5Aiterate2".into(),
