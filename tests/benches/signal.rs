@@ -5,7 +5,7 @@
 use std::hint::black_box;
 
 use asdf::format::sample;
-use asdf::signal::{Detrend, Fill, Interpolation, Merge, RemoveResponse, Taper};
+use asdf::signal::{Detrend, Fill, FilterKind, Interpolation, Merge, RemoveResponse, Taper};
 use asdf::{Inventory, Stream, Trace, UtcTime};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 
@@ -75,6 +75,18 @@ fn operations(c: &mut Criterion) {
     });
     batched(&mut g, "bandpass_1_10_4_zerophase", &float, &|t| {
         t.bandpass(1.0, 10.0, 4, true).expect("bandpass");
+    });
+    // A station's three channels, filtered side by side as the engine's jobs do.
+    let zne: Stream = ["HHZ", "HHN", "HHE"]
+        .iter()
+        .map(|c| {
+            let mut t = float.clone();
+            t.stats.channel = c.to_string();
+            t
+        })
+        .collect();
+    g.bench_function("bandpass_1_10_4_zerophase_3_channels", |b| {
+        b.iter_batched(|| zne.clone(), |mut s| s.filter(FilterKind::Bandpass { freqmin: 1.0, freqmax: 10.0 }, 4, true).map(|s| s.len()).expect("bandpass"), BatchSize::LargeInput)
     });
     batched(&mut g, "resample_40", &float, &|t| {
         t.resample(40.0).expect("resample");

@@ -96,6 +96,36 @@ pub struct AsdfFile {
     pub(crate) compression: Compression,
     /// Opened with parallel HDF5 (MPI-IO) by every rank: data writes are collective calls.
     pub(crate) collective: bool,
+    /// Read-only files: their chunks are read here, outside the HDF5 lock, once HDF5 has said
+    /// where they are.
+    pub(crate) raw: Option<RawBytes>,
+}
+
+/// A file's bytes read directly (positioned reads on a second descriptor), for chunks located by
+/// HDF5. Only for files opened read-only, whose bytes nothing changes while they are open.
+#[derive(Debug)]
+pub(crate) struct RawBytes {
+    file: std::fs::File,
+    /// Where HDF5's address 0 is (after the user block).
+    base: u64,
+}
+
+impl RawBytes {
+    fn open(path: &Path, h5file: &Hid) -> std::result::Result<Self, String> {
+        let base = h5::file_base_offset(h5file)?;
+        let file = std::fs::File::open(path).map_err(|e| format!("cannot open for reading: {e}"))?;
+        Ok(RawBytes { file, base })
+    }
+
+    /// The stored bytes of one chunk.
+    pub(crate) fn chunk(&self, span: h5::ChunkSpan) -> std::result::Result<Vec<u8>, String> {
+        use std::os::unix::fs::FileExt;
+        let mut buf = vec![0u8; span.size];
+        self.file
+            .read_exact_at(&mut buf, self.base + span.addr)
+            .map_err(|e| format!("chunk of {} bytes at byte {}: {e} (is the file truncated?)", span.size, self.base + span.addr))?;
+        Ok(buf)
+    }
 }
 
 impl AsdfFile {
@@ -135,6 +165,7 @@ impl AsdfFile {
                 .ok_or_else(|| FormatError::UnsupportedVersion { path: path.into(), version: v.clone() })?,
             None => FormatVersion::default(),
         };
+        let raw = if write { None } else { Some(RawBytes::open(path, &file).map_err(|m| FormatError::h5(path, "/", m))?) };
         let ds = AsdfFile {
             path: path.to_path_buf(),
             file: Some(file),
@@ -143,6 +174,7 @@ impl AsdfFile {
             version_in_file,
             compression: Compression::default(),
             collective: false,
+            raw,
         };
         if write {
             if ds.version_in_file.is_none() {
@@ -189,6 +221,7 @@ impl AsdfFile {
             version_in_file: Some(version.as_str().to_string()),
             compression,
             collective,
+            raw: None,
         };
         h5::attr_write_fixed_str(ds.h5(), "file_format", "ASDF").map_err(|m| ds.err("/", m))?;
         h5::attr_write_fixed_str(ds.h5(), "file_format_version", version.as_str()).map_err(|m| ds.err("/", m))?;

@@ -632,12 +632,44 @@ pub(crate) fn chunk_write(ds: &Hid, offset: &[u64], bytes: &[u8]) -> H5Result<u6
             H5Dwrite_chunk(ds.id(), H5P_DEFAULT, 0, offset.as_ptr(), bytes.len(), bytes.as_ptr() as *const c_void),
             || "H5Dwrite_chunk".into(),
         )?;
-        let (mut mask, mut addr, mut size) = (0u32, 0u64, 0 as hsize_t);
-        check(
-            H5Dget_chunk_info_by_coord(ds.id(), offset.as_ptr(), &mut mask, &mut addr, &mut size),
-            || "H5Dget_chunk_info_by_coord".into(),
-        )?;
-        Ok(addr)
+        chunk_span(ds, offset)?.map(|s| s.addr).ok_or_else(|| "H5Dwrite_chunk: the chunk written has no address".into())
+    })
+}
+
+/// Where one stored (still filtered) chunk lies: its HDF5 address (counted from the end of the
+/// file's user block), its stored size and its filter mask (bit i set = filter i was skipped).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct ChunkSpan {
+    pub(crate) addr: u64,
+    pub(crate) size: usize,
+    pub(crate) mask: u32,
+}
+
+/// Call with the HDF5 lock held.
+unsafe fn chunk_span(ds: &Hid, offset: &[u64]) -> H5Result<Option<ChunkSpan>> {
+    let (mut mask, mut addr, mut size) = (0u32, 0u64, 0 as hsize_t);
+    // SAFETY: `offset` has the dataset's rank (1) elements; the outputs are locals.
+    check(
+        unsafe { H5Dget_chunk_info_by_coord(ds.id(), offset.as_ptr(), &mut mask, &mut addr, &mut size) },
+        || "H5Dget_chunk_info_by_coord".into(),
+    )?;
+    Ok((addr != u64::MAX && size != 0).then_some(ChunkSpan { addr, size: size as usize, mask }))
+}
+
+/// The spans of the chunks of a 1-D dataset at element offsets `0, clen, 2 clen, ...`, `None`
+/// for a chunk never written; one hold of the lock for all of them.
+pub(crate) fn chunk_spans(ds: &Hid, clen: u64, nchunks: u64) -> H5Result<Vec<Option<ChunkSpan>>> {
+    // SAFETY: chunk queries on a dataset handle owned by the caller, with the lock held.
+    locked(|| (0..nchunks).map(|i| unsafe { chunk_span(ds, &[i * clen]) }).collect())
+}
+
+/// Size of the file's user block: HDF5 addresses count from its end.
+pub(crate) fn file_base_offset(file: &Hid) -> H5Result<u64> {
+    locked(|| unsafe {
+        let fcpl = check_id(H5Fget_create_plist(file.id()), || "H5Fget_create_plist".into())?;
+        let mut size: hsize_t = 0;
+        check(H5Pget_userblock(fcpl.id(), &mut size), || "H5Pget_userblock".into())?;
+        Ok(size)
     })
 }
 
@@ -645,17 +677,8 @@ pub(crate) fn chunk_write(ds: &Hid, offset: &[u64], bytes: &[u8]) -> H5Result<u6
 /// filter mask (bit i set = filter i was skipped for this chunk). `None` if never written.
 pub(crate) fn chunk_read(ds: &Hid, offset: &[u64]) -> H5Result<Option<(Vec<u8>, u32)>> {
     locked(|| unsafe {
-        let mut size: hsize_t = 0;
-        let mut mask: u32 = 0;
-        let mut addr: u64 = 0;
-        check(
-            H5Dget_chunk_info_by_coord(ds.id(), offset.as_ptr(), &mut mask, &mut addr, &mut size),
-            || "H5Dget_chunk_info_by_coord".into(),
-        )?;
-        if addr == u64::MAX || size == 0 {
-            return Ok(None);
-        }
-        let mut buf = vec![0u8; size as usize];
+        let Some(ChunkSpan { size, mut mask, .. }) = chunk_span(ds, offset)? else { return Ok(None) };
+        let mut buf = vec![0u8; size];
         check(
             H5Dread_chunk(ds.id(), H5P_DEFAULT, offset.as_ptr(), &mut mask, buf.as_mut_ptr() as *mut c_void),
             || "H5Dread_chunk".into(),

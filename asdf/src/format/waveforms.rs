@@ -448,10 +448,13 @@ fn read_direct(file: &AsdfFile, ds: &Hid, obj: &str, t: NumType, npts: u64, out:
     let elem = t.kind.size();
     let clen = chunk[0];
     let nchunks = npts.div_ceil(clen);
-    let mut stored = Vec::with_capacity(nchunks as usize);
-    for i in 0..nchunks {
-        stored.push(h5::chunk_read(ds, &[i * clen]).map_err(|m| file.err(obj, m))?);
-    }
+    let stored: Vec<Option<(Vec<u8>, u32)>> = match &file.raw {
+        // Located under the HDF5 lock, read outside it (so workers read in parallel).
+        Some(raw) => h5::chunk_spans(ds, clen, nchunks)
+            .and_then(|spans| spans.into_iter().map(|s| s.map(|s| raw.chunk(s).map(|b| (b, s.mask))).transpose()).collect())
+            .map_err(|m| file.err(obj, m))?,
+        None => (0..nchunks).map(|i| h5::chunk_read(ds, &[i * clen])).collect::<h5::H5Result<_>>().map_err(|m| file.err(obj, m))?,
+    };
     let raw_len = clen as usize * elem;
     // Whole chunks decode straight into place, in parallel; a last partial chunk through a buffer.
     let full = out.len() / raw_len;

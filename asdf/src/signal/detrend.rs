@@ -44,7 +44,7 @@ impl Trace {
                 }
             }
             Detrend::Demean => {
-                let mean = d.iter().sum::<f64>() / n as f64;
+                let mean = super::numpy_mean(d);
                 d.iter_mut().for_each(|v| *v -= mean);
             }
             Detrend::Linear => linear_detrend(d),

@@ -1,6 +1,7 @@
 //! Butterworth filters exactly as ObsPy builds them: scipy's `iirfilter(ftype='butter')` design
 //! (analog prototype, frequency transform, bilinear transform, `zpk2sos` with nearest pairing)
-//! and `sosfilt`; zero-phase is filter, reverse, filter, reverse, without padding.
+//! and `sosfilt`; zero-phase is filter, reverse, filter, reverse, without padding (done as a
+//! forward and a backward pass).
 
 use crate::model::response::Complex64;
 use crate::model::trace::Trace;
@@ -300,73 +301,108 @@ pub(crate) fn cheby2_lowpass_sos(freq: f64, sampling_rate: f64, maxorder: usize)
     (sos, wp * nyquist)
 }
 
+/// Runs `$f` with `$block` (one to four sections) as an array of its length.
+macro_rules! dispatch {
+    ($block:expr, |$sos:ident| $f:expr) => {
+        match *$block {
+            [a] => { let $sos = &[a]; $f }
+            [a, b] => { let $sos = &[a, b]; $f }
+            [a, b, c] => { let $sos = &[a, b, c]; $f }
+            [a, b, c, d] => { let $sos = &[a, b, c, d]; $f }
+            _ => {}
+        }
+    };
+}
+
+/// Runs `f` on the sections of `sos` four at a time, so that each block's state stays in
+/// registers (a cascade gives the same numbers whether its sections run sample by sample or
+/// block by block).
+fn in_blocks(sos: &[[f64; 6]], mut f: impl FnMut(&[[f64; 6]])) {
+    sos.chunks(4).for_each(&mut f);
+}
+
 /// scipy's `sosfilt` with zero initial conditions, in place.
 pub(crate) fn sosfilt(sos: &[[f64; 6]], x: &mut [f64]) {
-    sosfilt_lanes::<1>(sos, &mut [x]);
+    in_blocks(sos, |block| dispatch!(block, |sos| sections(sos, x, false)));
 }
 
-/// Signals filtered side by side by [`sosfilt_together`].
+/// Signals filtered side by side by [`apply_sections`].
 const LANES: usize = 4;
 
-/// [`sosfilt`] on several signals of one length at once (the channels of a station): every
-/// signal gets exactly the scalar arithmetic in the same order, but they share vector
-/// instructions, which the recursion of a single signal cannot use.
-pub(crate) fn sosfilt_together(sos: &[[f64; 6]], xs: &mut [&mut [f64]]) {
-    for group in xs.chunks_mut(LANES) {
-        if group.len() == 1 {
-            sosfilt_lanes::<1>(sos, group);
-            continue;
-        }
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx") {
-            // SAFETY: the CPU supports AVX, checked just above.
-            unsafe { sosfilt_lanes_avx(sos, group) };
-            continue;
-        }
-        sosfilt_lanes::<LANES>(sos, group);
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx")]
-unsafe fn sosfilt_lanes_avx(sos: &[[f64; 6]], xs: &mut [&mut [f64]]) {
-    sosfilt_lanes::<LANES>(sos, xs)
-}
-
-/// The sections of `sos` over up to `L` signals of one length, lane `l` being signal `l`.
-#[inline(always)]
-fn sosfilt_lanes<const L: usize>(sos: &[[f64; 6]], xs: &mut [&mut [f64]]) {
-    let m = xs.len().min(L);
+/// Runs a designed filter over signals: once, or forward and backward for zero phase (the
+/// backward pass runs from the last sample to the first: reverse, filter, reverse without the
+/// copies). Signals of one length (a station's channels) share AVX registers, [`LANES`] at a
+/// time, which the recursion of one signal cannot use; every signal still gets exactly scipy's
+/// scalar arithmetic in scipy's order.
+fn apply_sections(sos: &[[f64; 6]], xs: &mut [&mut [f64]], zerophase: bool) {
     let n = xs.first().map_or(0, |x| x.len());
-    if xs[..m].iter().any(|x| x.len() != n) {
-        xs.iter_mut().for_each(|x| sosfilt_lanes::<1>(sos, std::slice::from_mut(x)));
+    #[cfg(target_arch = "x86_64")]
+    if xs.len() > 1 && xs.iter().all(|x| x.len() == n) && std::arch::is_x86_feature_detected!("avx") {
+        for group in xs.chunks_mut(LANES) {
+            for backward in [false, true].into_iter().take(1 + zerophase as usize) {
+                // SAFETY: AVX is available (checked above); the group has 1 to 4 signals of length n.
+                in_blocks(sos, |block| dispatch!(block, |sos| unsafe { sections_avx(sos, group, backward) }));
+            }
+        }
         return;
     }
-    let mut zi = vec![[[0.0f64; L]; 2]; sos.len()];
-    for i in 0..n {
-        let mut cur: [f64; L] = std::array::from_fn(|l| if l < m { xs[l][i] } else { 0.0 });
-        for (s, [z0, z1]) in sos.iter().zip(zi.iter_mut()) {
-            let mut new = [0.0f64; L];
-            for l in 0..L {
-                new[l] = s[0] * cur[l] + z0[l];
-                z0[l] = s[1] * cur[l] - s[4] * new[l] + z1[l];
-                z1[l] = s[2] * cur[l] - s[5] * new[l];
-            }
-            cur = new;
-        }
-        for (x, c) in xs[..m].iter_mut().zip(cur) {
-            x[i] = c;
+    for x in xs.iter_mut() {
+        for backward in [false, true].into_iter().take(1 + zerophase as usize) {
+            in_blocks(sos, |block| dispatch!(block, |sos| sections(sos, x, backward)));
         }
     }
 }
 
-/// Runs a designed filter over signals of one length: once, or forward and backward for zero phase.
-fn apply_sections(sos: &[[f64; 6]], xs: &mut [&mut [f64]], zerophase: bool) {
-    sosfilt_together(sos, xs);
-    if zerophase {
-        xs.iter_mut().for_each(|x| x.reverse());
-        sosfilt_together(sos, xs);
-        xs.iter_mut().for_each(|x| x.reverse());
+/// `S` sections in cascade over `x`, forward or backward: scipy's `_sosfilt` inner loop.
+fn sections<const S: usize>(sos: &[[f64; 6]; S], x: &mut [f64], backward: bool) {
+    let mut z = [[0.0f64; 2]; S];
+    let n = x.len();
+    for k in 0..n {
+        let v = &mut x[if backward { n - 1 - k } else { k }];
+        let mut cur = *v;
+        for (s, [z0, z1]) in sos.iter().zip(z.iter_mut()) {
+            let new = s[0] * cur + *z0;
+            *z0 = s[1] * cur - s[4] * new + *z1;
+            *z1 = s[2] * cur - s[5] * new;
+            cur = new;
+        }
+        *v = cur;
+    }
+}
+
+/// [`sections`] over up to four signals of one length at once, one per AVX lane: the same
+/// multiplications, additions and subtractions in the same order (no fused multiply-add), so the
+/// same numbers. A missing lane repeats lane 0 (computing, and storing, lane 0's own values).
+///
+/// # Safety
+/// The CPU must support AVX; `xs` must hold 1 to 4 slices of one length.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn sections_avx<const S: usize>(sos: &[[f64; 6]; S], xs: &mut [&mut [f64]], backward: bool) {
+    use std::arch::x86_64::*;
+    let m = xs.len();
+    let n = xs[0].len();
+    let p: [*mut f64; 4] = std::array::from_fn(|l| xs[if l < m { l } else { 0 }].as_mut_ptr());
+    let c: [[__m256d; 5]; S] = std::array::from_fn(|s| [0, 1, 2, 4, 5].map(|k| _mm256_set1_pd(sos[s][k])));
+    let mut z = [[_mm256_setzero_pd(); 2]; S];
+    let mut out = [0.0f64; 4];
+    for k in 0..n {
+        let i = if backward { n - 1 - k } else { k };
+        // SAFETY: i < n, the length of every slice behind `p`.
+        let mut cur = unsafe { _mm256_set_pd(*p[3].add(i), *p[2].add(i), *p[1].add(i), *p[0].add(i)) };
+        for (c, [z0, z1]) in c.iter().zip(z.iter_mut()) {
+            let new = _mm256_add_pd(_mm256_mul_pd(c[0], cur), *z0);
+            *z0 = _mm256_add_pd(_mm256_sub_pd(_mm256_mul_pd(c[1], cur), _mm256_mul_pd(c[3], new)), *z1);
+            *z1 = _mm256_sub_pd(_mm256_mul_pd(c[2], cur), _mm256_mul_pd(c[4], new));
+            cur = new;
+        }
+        // SAFETY: `out` holds four f64; i < n as above.
+        unsafe {
+            _mm256_storeu_pd(out.as_mut_ptr(), cur);
+            for (q, v) in p.iter().zip(out) {
+                *q.add(i) = v;
+            }
+        }
     }
 }
 

@@ -264,14 +264,12 @@ impl Trace {
         let inv_fft = super::fft::inverse(nfft);
         let taper = opts.taper.then(|| cosine_taper_shared(npts, opts.taper_fraction, true, false));
         super::fft::with_workspace(|ws| -> Result<(), String> {
+            // Demeaned and tapered in one pass (x - 0 is x, so no mean changes nothing).
+            let mean = if opts.zero_mean { super::numpy_mean(data) } else { 0.0 };
             ws.real.clear();
-            ws.real.extend_from_slice(data);
-            if opts.zero_mean {
-                let mean = ws.real.iter().sum::<f64>() / npts as f64;
-                ws.real.iter_mut().for_each(|x| *x -= mean);
-            }
-            if let Some(w) = &taper {
-                ws.real.iter_mut().zip(w.iter()).for_each(|(x, w)| *x *= w);
+            match &taper {
+                Some(w) => ws.real.extend(data.iter().zip(w.iter()).map(|(x, w)| (x - mean) * w)),
+                None => ws.real.extend(data.iter().map(|x| x - mean)),
             }
             ws.real.resize(nfft, 0.0);
             ws.spectrum.resize(nfft / 2 + 1, Complex64::new(0.0, 0.0));
