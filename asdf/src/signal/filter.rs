@@ -490,7 +490,7 @@ impl Trace {
             }
             return Err(SignalError::AboveNyquist { id, what: "corner frequency", freq: f, nyquist: nyq });
         }
-        if self.data_f64_mut().iter().any(|x| !x.is_finite()) {
+        if !super::all_finite(self.data_f64_mut()) {
             return Err(SignalError::NotFinite { id });
         }
         Ok(butter_sos(corners, &kind, nyq))
