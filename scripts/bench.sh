@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side: pyasdf's process() and our jobs on the same generated file, this machine, one run.
-# Prints wall times, ratios and peak RSS (pyasdf: one run; ours: the median of three runs, with
-# that run's RSS). Usage: scripts/bench.sh [STATIONS] [HOURS]
+# Prints wall times, ratios and peak RSS: for both sides the median of three runs (this machine's
+# speed drifts by 10-20 % from run to run), with that run's RSS. Usage: scripts/bench.sh [STATIONS] [HOURS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 stations=${1:-50}
@@ -15,7 +15,7 @@ mkdir -p "$dir"
 input="$dir/in_${stations}x${hours}h.h5"
 [ -f "$input" ] || "$bin/asdf" sample "$input" --stations "$stations" --hours "$hours"
 
-best_of_3() { # label, command... -> prints "label median_seconds peak_rss_mb" (ours is cheap to repeat)
+median_of_3() { # label, command... -> prints "label median_seconds peak_rss_mb"
   local label=$1; shift
   local runs=()
   for _ in 1 2 3; do
@@ -39,12 +39,12 @@ printf "%-34s %10s %10s %12s\n" job pyasdf_s ours_s speedup
 for chain in copy light heavy; do
   case $chain in copy) job=identity ;; light) job=bandpass ;; heavy) job=deconvolve ;; esac
   rm -f "$dir/py.h5" "$dir/ours.h5" "$dir/ours_mpi.h5"
-  py=$(measure py .venv/bin/python scripts/bench_pyasdf.py "$input" "$dir/py.h5" --chain "$chain" --cpus 2 | awk '{print $2}')
-  read -r _ ours ours_rss < <(best_of_3 ours "$bin/$job" "$input" "$dir/ours.h5" -q)
+  py=$(median_of_3 py .venv/bin/python scripts/bench_pyasdf.py "$input" "$dir/py.h5" --chain "$chain" --cpus 2 | awk '{print $2}')
+  read -r _ ours ours_rss < <(median_of_3 ours "$bin/$job" "$input" "$dir/ours.h5" -q)
   printf "%-34s %10.2f %10.2f %11.1fx   (peak RSS %s MB)\n" "$chain ($job, threads)" "$py" "$ours" "$(echo "$py / $ours" | bc -l)" "$ours_rss"
   if [ "$chain" = heavy ]; then
-    read -r _ n1 _ < <(best_of_3 n1 mpiexec -n 1 "$bin/$job" "$input" "$dir/ours_mpi.h5" -q --threads 1)
-    read -r _ n2 _ < <(best_of_3 n2 mpiexec -n 2 "$bin/$job" "$input" "$dir/ours_mpi.h5" -q --threads 1)
+    read -r _ n1 _ < <(median_of_3 n1 mpiexec -n 1 "$bin/$job" "$input" "$dir/ours_mpi.h5" -q --threads 1)
+    read -r _ n2 _ < <(median_of_3 n2 mpiexec -n 2 "$bin/$job" "$input" "$dir/ours_mpi.h5" -q --threads 1)
     printf "%-34s %10s %10.2f  mpiexec -n 1: %.2f s, -n 2 speed-up %.2fx\n" "$chain (mpiexec -n 2)" "" "$n2" "$n1" "$(echo "$n1 / $n2" | bc -l)"
   fi
 done

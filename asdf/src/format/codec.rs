@@ -248,6 +248,9 @@ pub(crate) fn encode_chunk(raw: &[u8], elem: usize, p: Pipeline) -> Vec<u8> {
         let sum = fletcher32(&buf);
         buf.extend_from_slice(&sum.to_le_bytes());
     }
+    // Compressed chunks wait in the writer's queue: hold their size, not the raw size reserved
+    // for the coder (shrinking is done in place by the allocator).
+    buf.shrink_to_fit();
     buf
 }
 
