@@ -224,16 +224,28 @@ mod mpi_ranks {
         })
     }
 
-    /// Completes `start`'s request, sleeping between checks: MPICH's blocking calls spin, and a
-    /// spinning main thread takes a core from this rank's workers while rank 0 is busy writing.
+    /// Polls for this many checks (yielding the core between them) before sleeping between them:
+    /// a large message moves only while both sides call into MPI, so a sender that sleeps at once
+    /// stretches each transfer (and rank 0's receive) over many sleeps.
+    const EAGER_POLLS: u32 = 1000;
+
+    /// Completes a request: checks it, yielding the core between checks, then sleeping between
+    /// them once it takes long (rank 0 busy writing). MPICH's blocking calls spin, and a spinning
+    /// main thread would take a core from this rank's workers all the while.
     fn complete_quietly<'a, D: ?Sized>(req: mpi::request::Request<'a, D, &mpi::request::LocalScope<'a>>) {
         let mut req = req;
+        let mut polls = 0u32;
         loop {
             match req.test() {
                 Ok(_) => return,
                 Err(r) => {
                     req = r;
-                    std::thread::sleep(Duration::from_micros(100));
+                    polls = polls.saturating_add(1);
+                    if polls <= EAGER_POLLS {
+                        std::thread::yield_now();
+                    } else {
+                        std::thread::sleep(Duration::from_micros(100));
+                    }
                 }
             }
         }
