@@ -336,10 +336,11 @@ const LANES: usize = 4;
 /// scalar arithmetic in scipy's order.
 fn apply_sections(sos: &[[f64; 6]], xs: &mut [&mut [f64]], zerophase: bool) {
     let n = xs.first().map_or(0, |x| x.len());
+    let passes: &[bool] = if zerophase { &[false, true] } else { &[false] };
     #[cfg(target_arch = "x86_64")]
     if xs.len() > 1 && xs.iter().all(|x| x.len() == n) && std::arch::is_x86_feature_detected!("avx") {
         for group in xs.chunks_mut(LANES) {
-            for backward in [false, true].into_iter().take(1 + zerophase as usize) {
+            for &backward in passes {
                 // SAFETY: AVX is available (checked above); the group has 1 to 4 signals of length n.
                 in_blocks(sos, |block| dispatch!(block, |sos| unsafe { sections_avx(sos, group, backward) }));
             }
@@ -347,7 +348,7 @@ fn apply_sections(sos: &[[f64; 6]], xs: &mut [&mut [f64]], zerophase: bool) {
         return;
     }
     for x in xs.iter_mut() {
-        for backward in [false, true].into_iter().take(1 + zerophase as usize) {
+        for &backward in passes {
             in_blocks(sos, |block| dispatch!(block, |sos| sections(sos, x, backward)));
         }
     }
