@@ -14,6 +14,7 @@ pub(crate) mod h5;
 mod names;
 mod planes;
 pub mod sample;
+mod shuffle;
 mod station;
 mod stationxml;
 mod validate;
