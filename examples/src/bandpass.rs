@@ -31,7 +31,7 @@ mod tests {
             .collect();
         let st: Stream = [Trace::new("XX.A..HHZ", t0, 100.0, data)].into_iter().collect();
         let out = bandpass(st, None).unwrap().unwrap();
-        let d = out[0].data.as_f64().unwrap();
+        let d = out[0].data().as_f64().unwrap();
         let peak = d[10_000..50_000].iter().fold(0.0f64, |a, b| a.max(b.abs()));
         assert!((peak - 1.0).abs() < 0.05, "in-band sine kept, low frequency removed: peak {peak}");
     }

@@ -23,10 +23,10 @@ mod tests {
         let inv = sample::station_inventory("XX", "S0000", 0.0, 0.0, 100.0, t0);
         let opts = sample::SampleOptions { seconds: 120.0, ..Default::default() };
         let st = sample::station_stream("XX", "S0000", &opts, 7);
-        let raw_peak = st[0].data.to_f64().iter().fold(0.0f64, |a, b| a.max(b.abs()));
+        let raw_peak = st[0].data().to_f64().iter().fold(0.0f64, |a, b| a.max(b.abs()));
         let out = deconvolve(st, Some(inv)).unwrap().unwrap();
         assert_eq!(out.len(), 3);
-        let peak = out[0].data.as_f64().unwrap().iter().fold(0.0f64, |a, b| a.max(b.abs()));
+        let peak = out[0].data().as_f64().unwrap().iter().fold(0.0f64, |a, b| a.max(b.abs()));
         // Counts / (1500 V/(m/s) x 419430 counts/V): micrometres per second, not counts.
         assert!(peak > 0.0 && peak < raw_peak / 1e6, "{peak} vs raw {raw_peak}");
     }

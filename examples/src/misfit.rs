@@ -14,7 +14,7 @@ fn misfit(a: &StationGroup<'_>, b: &StationGroup<'_>) -> Result<BTreeMap<String,
         let (sa, sb) = (a.stream(&tag)?, b.stream(&tag)?);
         for ta in &sa {
             if let Some(tb) = sb.iter().find(|t| t.id() == ta.id()) {
-                out.insert(format!("{}/{}", tag, ta.id()), ChannelMisfit::between(&ta.data.to_f64(), &tb.data.to_f64()));
+                out.insert(format!("{}/{}", tag, ta.id()), ChannelMisfit::between(&ta.data().to_f64(), &tb.data().to_f64()));
             }
         }
     }

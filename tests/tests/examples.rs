@@ -39,7 +39,7 @@ fn deconvolve_and_bandpass_write_float64_per_channel() {
         for s in ds.stations().unwrap() {
             let st = s.stream(tag).unwrap();
             assert_eq!(st.len(), 3, "{job} {}", s.name());
-            assert!(st.iter().all(|t| t.data.dtype() == "f8" && t.npts() == 12_000 && t.stats.asdf.event_ids == ["smi:local/event/1"]));
+            assert!(st.iter().all(|t| t.dtype() == "f8" && t.npts() == 12_000 && t.stats.asdf.event_ids == ["smi:local/event/1"]));
             assert!(s.has_stationxml().unwrap(), "StationXML carried over");
         }
         assert_eq!(ds.events().unwrap().map(|e| e.len()), Some(1), "QuakeML carried over");

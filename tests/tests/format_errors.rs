@@ -6,7 +6,7 @@ use std::process::Command;
 
 use asdf::format::FormatError;
 use asdf::{AsdfFile, Stream, Trace, UtcTime};
-use asdf_tests::{python, sample, stderr};
+use asdf_tests::{bin, python, run, sample, stderr};
 
 /// Runs `code` with `sys.argv[1]` = `path` in the project's Python (h5py).
 fn h5py(path: &Path, code: &str) {
@@ -87,18 +87,39 @@ fn writes_refuse_bad_tags_and_collisions() {
     assert!(matches!(AsdfFile::create(&f), Err(FormatError::Exists { .. })));
 }
 
+/// Flips a byte inside the first stored chunk of `name` in station `XX.S0000`.
+fn corrupt_first_chunk(f: &Path, name: &str) {
+    h5py(f, &format!(
+        "f = h5py.File(sys.argv[1], 'r'); ds = f['Waveforms/XX.S0000/{name}']\n\
+         off = ds.id.get_chunk_info(0).byte_offset; f.close()\n\
+         b = bytearray(open(sys.argv[1], 'rb').read()); b[off + 20] ^= 0xFF; open(sys.argv[1], 'wb').write(b)"
+    ));
+}
+
+#[test]
+fn a_corrupt_chunk_fails_its_job_even_when_the_trace_is_passed_through_undecoded() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("s.h5");
+    sample(&f, 3, 60.0);
+    let name = first_waveform(&f);
+    corrupt_first_chunk(&f, &name);
+    let out = dir.path().join("out.h5");
+    let o = run(0, &bin("identity"), &[f.to_str().unwrap(), out.to_str().unwrap(), "-q"], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("station XX.S0000 tag raw_recording") && err.contains("checksum") && err.contains(&name), "{err}");
+    let ds = AsdfFile::open(&out).unwrap();
+    assert!(ds.station("XX.S0000").unwrap().tags().unwrap().is_empty());
+    assert_eq!(ds.station("XX.S0002").unwrap().tags().unwrap(), ["processed"]);
+}
+
 #[test]
 fn a_corrupt_chunk_is_a_checksum_error() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("s.h5");
     sample(&f, 1, 60.0);
     let name = first_waveform(&f);
-    // Flip a byte inside the first stored chunk of the dataset.
-    h5py(&f, &format!(
-        "f = h5py.File(sys.argv[1], 'r'); ds = f['Waveforms/XX.S0000/{name}']\n\
-         off = ds.id.get_chunk_info(0).byte_offset; f.close()\n\
-         b = bytearray(open(sys.argv[1], 'rb').read()); b[off + 20] ^= 0xFF; open(sys.argv[1], 'wb').write(b)"
-    ));
+    corrupt_first_chunk(&f, &name);
     let ds = AsdfFile::open(&f).unwrap();
     let e = ds.station("XX.S0000").unwrap().trace(&name).unwrap_err();
     assert!(matches!(e, FormatError::Checksum { .. } | FormatError::Invalid { .. }) && e.to_string().contains(&name), "{e}");

@@ -55,9 +55,9 @@ fn check_pyasdf_file(path: &Path, version: &str, desc: &serde_json::Value) {
         assert_eq!(st.len(), 1);
         let tr = &st[0];
         let dtype = t["dtype"].as_str().unwrap();
-        assert_eq!(tr.data.dtype(), &dtype[1..], "{dtype}");
+        assert_eq!(tr.dtype(), &dtype[1..], "{dtype}");
         assert_eq!(tr.byte_order == asdf::ByteOrder::Big, dtype.starts_with('>'), "{dtype}");
-        let d = tr.data.to_f64();
+        let d = tr.data().to_f64();
         assert_eq!(d[0], t["first"].as_f64().unwrap());
         assert_eq!(*d.last().unwrap(), t["last"].as_f64().unwrap());
         assert_eq!(d.iter().sum::<f64>(), t["sum"].as_f64().unwrap());

@@ -172,7 +172,7 @@ fn compare(ours: &Stream, theirs: &[Trace]) -> Result<f64, String> {
         if (a.stats.sampling_rate - b.stats.sampling_rate).abs() > 1e-12 * b.stats.sampling_rate {
             return Err(format!("{} at {} Hz, ObsPy: {} Hz", a.id(), a.stats.sampling_rate, b.stats.sampling_rate));
         }
-        let (x, y) = (a.data.to_f64(), b.data.to_f64());
+        let (x, y) = (a.data().to_f64(), b.data().to_f64());
         let peak = y.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(f64::MIN_POSITIVE);
         let diff = x.iter().zip(&y).fold(0.0f64, |m, (p, q)| m.max((p - q).abs()));
         worst = worst.max(diff / peak);

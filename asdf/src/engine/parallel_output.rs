@@ -122,9 +122,13 @@ where
         let (result, stream) = match jobs.get(mine) {
             None => (RoundResult::Idle, None),
             Some(job) => match run_function(src, job, opts, f) {
-                Computed::Stream(st, _) => {
+                Computed::Stream(st) => {
                     let out_tag = tag_map[job.tag.as_str()];
-                    match st.traces.iter().map(|tr| describe_trace(tr, out_tag, version, opts.compression)).collect() {
+                    let described = st.traces.iter().map(|tr| {
+                        tr.try_data().map_err(|e| e.to_string())?;
+                        describe_trace(tr, out_tag, version, opts.compression)
+                    });
+                    match described.collect() {
                         Ok(described) => (RoundResult::Traces(described), Some(st)),
                         Err(m) => (RoundResult::Failed(format!("cannot write the returned stream: {m}")), None),
                     }
@@ -142,7 +146,7 @@ where
             match theirs {
                 RoundResult::Traces(described) => {
                     for (k, e) in described.iter().enumerate() {
-                        let samples = (rank == ctx.rank as usize).then(|| stream.as_ref().map(|st| &st.traces[k].data)).flatten();
+                        let samples = (rank == ctx.rank as usize).then(|| stream.as_ref().map(|st| st.traces[k].data())).flatten();
                         file.write_trace_collectively(e, samples).unwrap_or_else(|e| abort_all(world, &e.to_string()));
                     }
                     summary.traces_written += described.len();

@@ -5,7 +5,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::format::{encode_trace_reusing, validate_tag, AsdfFile, Compression, EncodedTrace, StoredChunks};
+use crate::format::{encode_trace_reusing, validate_tag, AsdfFile, Compression, EncodedTrace};
 use crate::model::inventory::Inventory;
 use crate::model::stream::{wildcard_match, Stream};
 
@@ -328,18 +328,10 @@ fn plan_root(input: &Path, output: &Path, opts: &ProcessOptions) -> Result<Vec<J
     Ok(jobs)
 }
 
-/// The stored chunks of each input trace, by (id, start, npts, type): a trace that comes back
-/// unchanged is written without recompression.
-type ChunkKey = (String, i64, usize, &'static str);
-
-fn chunk_key(t: &crate::Trace) -> ChunkKey {
-    (t.id(), t.stats.starttime.ns(), t.npts(), t.data.dtype())
-}
-
 /// What the function made of one job.
 pub(super) enum Computed {
-    /// A stream to write, with the input's stored chunks.
-    Stream(Stream, Vec<(ChunkKey, StoredChunks)>),
+    /// A stream to write.
+    Stream(Stream),
     Nothing,
     Failed(String),
 }
@@ -351,24 +343,16 @@ where
     F: Fn(Stream, Option<Inventory>) -> R + Sync,
     R: StationOutput,
 {
-    let read = || -> Result<(Stream, Option<Inventory>, Vec<(ChunkKey, StoredChunks)>), String> {
+    let read = || -> Result<(Stream, Option<Inventory>), String> {
         let sta = src.station(&job.station).map_err(|e| e.to_string())?;
-        let (st, stored) = sta.stream_keeping_chunks(&job.tag).map_err(|e| e.to_string())?;
-        let mut kept = Vec::new();
-        let mut traces = Stream::new();
-        for (t, s) in st.into_iter().zip(stored) {
-            if opts.channels.as_ref().is_some_and(|p| !wildcard_match(p, &t.stats.channel)) {
-                continue;
-            }
-            if let Some(s) = s {
-                kept.push((chunk_key(&t), s));
-            }
-            traces.push(t);
+        let mut st = sta.stream_keeping_chunks(&job.tag).map_err(|e| e.to_string())?;
+        if let Some(p) = &opts.channels {
+            st.traces.retain(|t| wildcard_match(p, &t.stats.channel));
         }
         let inv = sta.inventory().map_err(|e| e.to_string())?;
-        Ok((traces, inv, kept))
+        Ok((st, inv))
     };
-    let (st, inv, kept) = match read() {
+    let (st, inv) = match read() {
         Ok(x) => x,
         Err(m) => return Computed::Failed(format!("reading input: {m}")),
     };
@@ -381,7 +365,7 @@ where
     match result {
         Ok(Ok(Some(st))) if !st.is_empty() => match st.traces.iter().find(|tr| format!("{}.{}", tr.stats.network, tr.stats.station) != job.station) {
             Some(tr) => Computed::Failed(format!("the function returned trace {} which does not belong to station {}", tr.id(), job.station)),
-            None => Computed::Stream(st, kept),
+            None => Computed::Stream(st),
         },
         Ok(Ok(_)) => Computed::Nothing,
         Ok(Err(m)) => Computed::Failed(m),
@@ -395,21 +379,14 @@ where
     F: Fn(Stream, Option<Inventory>) -> R + Sync,
     R: StationOutput,
 {
-    let (out, mut kept) = match run_function(src, job, opts, f) {
-        Computed::Stream(st, kept) => (st, kept),
+    let out = match run_function(src, job, opts, f) {
+        Computed::Stream(st) => st,
         Computed::Nothing => return Outcome::Nothing,
         Computed::Failed(m) => return Outcome::Failed(m),
     };
     let version = output_version(src);
-    let encoded: Result<Vec<EncodedTrace>, String> = out
-        .traces
-        .iter()
-        .map(|tr| {
-            let k = chunk_key(tr);
-            let stored = kept.iter().position(|(x, _)| *x == k).map(|i| kept.swap_remove(i).1);
-            encode_trace_reusing(tr, out_tag, version, opts.compression, stored)
-        })
-        .collect();
+    let encoded: Result<Vec<EncodedTrace>, String> =
+        out.traces.into_iter().map(|tr| encode_trace_reusing(tr, out_tag, version, opts.compression)).collect();
     match encoded {
         Ok(e) => Outcome::Done(Payload::Traces(e)),
         Err(m) => Outcome::Failed(format!("cannot write the returned stream: {m}")),

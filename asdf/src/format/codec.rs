@@ -188,6 +188,11 @@ fn strip_fletcher32(buf: &[u8]) -> Result<&[u8], DecodeError> {
     Ok(&buf[..n])
 }
 
+/// Verifies a chunk's Fletcher-32 trailer (computed over the compressed bytes, so no decoding).
+pub(crate) fn verify_fletcher32(buf: &[u8]) -> Result<(), DecodeError> {
+    strip_fletcher32(buf).map(|_| ())
+}
+
 /// Decodes one whole chunk straight into `out` (its unfiltered size) when the pipeline is the one
 /// h5py and we write (shuffle?, deflate, fletcher32?): checksum on the stored bytes, inflate into
 /// a reused buffer, unshuffle into place. Other pipelines go through [`decode_chunk`].

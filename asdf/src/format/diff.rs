@@ -98,8 +98,8 @@ pub fn diff(a: impl AsRef<Path>, b: impl AsRef<Path>, rtol: f64) -> Result<DiffR
 }
 
 fn compare_traces(r: &mut DiffReport, path: &str, a: &Trace, b: &Trace, rtol: f64) {
-    if a.data.dtype() != b.data.dtype() {
-        r.add(path, format!("sample type {} vs {}", a.data.dtype(), b.data.dtype()));
+    if a.dtype() != b.dtype() {
+        r.add(path, format!("sample type {} vs {}", a.dtype(), b.dtype()));
     }
     if a.npts() != b.npts() {
         return r.add(path, format!("{} vs {} samples", a.npts(), b.npts()));
@@ -126,7 +126,7 @@ fn compare_traces(r: &mut DiffReport, path: &str, a: &Trace, b: &Trace, rtol: f6
     if x.provenance_id != y.provenance_id {
         r.add(path, format!("provenance_id {:?} vs {:?}", x.provenance_id, y.provenance_id));
     }
-    let (u, v) = (a.data.to_f64(), b.data.to_f64());
+    let (u, v) = (a.data().to_f64(), b.data().to_f64());
     let peak = u.iter().fold(0.0f64, |m, s| m.max(s.abs()));
     let worst = u.iter().zip(&v).fold(0.0f64, |m, (p, q)| if p.is_nan() && q.is_nan() { m } else { m.max((p - q).abs()) });
     let relative = if peak > 0.0 { worst / peak } else { worst };

@@ -89,18 +89,12 @@ impl<'a> StationGroup<'a> {
         names.iter().map(|n| read_trace(self.file, &self.group, &self.name, n, None)).collect()
     }
 
-    /// [`StationGroup::stream`], with each trace's chunks as stored, so that the traces a
-    /// processing function returns unchanged are written without recompressing them.
-    pub(crate) fn stream_keeping_chunks(&self, tag: &str) -> Result<(Stream, Vec<Option<super::waveforms::StoredChunks>>)> {
-        let st = self.stream_names_checked(tag)?;
-        let mut traces = Stream::new();
-        let mut stored = Vec::with_capacity(st.len());
-        for n in &st {
-            let (t, s) = super::waveforms::read_trace_keeping(self.file, &self.group, &self.name, n, None, true)?;
-            traces.push(t);
-            stored.push(s);
-        }
-        Ok((traces, stored))
+    /// [`StationGroup::stream`] for a processing function: each trace keeps its samples as
+    /// stored and decodes them only when asked (see [`StoredChunks`](super::StoredChunks)), so
+    /// the traces it returns unchanged are written without decoding or recompressing them.
+    pub(crate) fn stream_keeping_chunks(&self, tag: &str) -> Result<Stream> {
+        let names = self.stream_names_checked(tag)?;
+        names.iter().map(|n| super::waveforms::read_trace_keeping(self.file, &self.group, &self.name, n, None, true)).collect()
     }
 
     fn stream_names_checked(&self, tag: &str) -> Result<Vec<String>> {

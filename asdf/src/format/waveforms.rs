@@ -8,13 +8,16 @@
 //! Reading does the reverse: stored chunks are fetched raw under the HDF5 lock and decoded on all
 //! cores; pipelines we cannot decode (LZF, szip) go through HDF5's own read path.
 
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
 use rayon::prelude::*;
 
 use crate::model::time::UtcTime;
 use crate::model::trace::{AsdfStats, ByteOrder, Samples, Stats, Trace};
 
 use super::chunking::guess_chunk;
-use super::codec::{can_decode, decode_chunk, decode_chunk_into, encode_chunk, DecodeError};
+use super::codec::{can_decode, decode_chunk, decode_chunk_into, encode_chunk, verify_fletcher32, DecodeError};
 use super::error::{FormatError, Result};
 use super::fanout;
 use super::file::{AsdfFile, Compression};
@@ -61,40 +64,62 @@ fn allowed_dtypes(version: FormatVersion) -> &'static str {
     }
 }
 
-/// A trace's chunks exactly as stored in its input file, kept by
-/// [`StationGroup::stream_keeping_chunks`](super::StationGroup) so that a trace a processing
-/// function returns unchanged is written without decompressing and recompressing it.
+/// A trace's samples exactly as stored in its input file: its filtered chunks (every one present,
+/// each with the whole pipeline applied) and what decoding them takes. The engine reads traces
+/// this way ([`Trace::data`] decodes them on first use), so that a trace a processing function
+/// returns unchanged is written without decompressing and recompressing it.
 #[derive(Debug, Clone)]
 pub struct StoredChunks {
+    /// The input file and the dataset, for messages.
+    path: PathBuf,
+    object: String,
     kind: NumKind,
     big_endian: bool,
     npts: u64,
     chunk: u64,
+    filters: Vec<h5::FilterInfo>,
     pipeline: Pipeline,
     chunks: Vec<Vec<u8>>,
-    fingerprint: u64,
 }
 
-/// A fast 64-bit fingerprint of sample bytes (four multiply-rotate lanes); equal samples give
-/// equal fingerprints, and any change is caught except with probability ~2^-64.
-pub(crate) fn fingerprint(bytes: &[u8]) -> u64 {
-    const K: [u64; 4] = [0x9E37_79B9_7F4A_7C15, 0xC2B2_AE3D_27D4_EB4F, 0x1656_67B1_9E37_79F9, 0x85EB_CA77_C2B2_AE63];
-    let mut lanes = K;
-    let mut blocks = bytes.chunks_exact(32);
-    for b in &mut blocks {
-        for (j, lane) in lanes.iter_mut().enumerate() {
-            let w = u64::from_le_bytes(b[j * 8..j * 8 + 8].try_into().expect("32-byte block"));
-            *lane = (*lane ^ w).wrapping_mul(K[j]).rotate_left(29);
+impl StoredChunks {
+    /// Number of samples.
+    pub(crate) fn npts(&self) -> usize {
+        self.npts as usize
+    }
+
+    /// numpy's name of the sample type.
+    pub(crate) fn dtype(&self) -> &'static str {
+        self.kind.name()
+    }
+
+    /// Checks every chunk's Fletcher-32 checksum, which covers the compressed bytes, so that a
+    /// corrupt chunk is found at reading time even if it is never decoded.
+    fn verify(&self) -> Result<()> {
+        match self.chunks.iter().position(|c| verify_fletcher32(c).is_err()) {
+            None => Ok(()),
+            Some(_) => Err(FormatError::Checksum { path: self.path.clone(), object: self.object.clone() }),
         }
     }
-    let mut h = bytes.len() as u64;
-    for (j, lane) in lanes.iter().enumerate() {
-        h = (h ^ lane.rotate_left(j as u32 * 16)).wrapping_mul(K[0]);
+
+    /// The samples, decoded (in native byte order).
+    pub(crate) fn decode(&self) -> Result<Samples> {
+        let mut samples = zeroed_samples(self.kind, self.npts as usize);
+        let elem = self.kind.size();
+        let chunks: Vec<Option<(&[u8], u32)>> = self.chunks.iter().map(|c| Some((&c[..], 0))).collect();
+        decode_chunks_into(&chunks, &self.filters, elem, self.chunk as usize * elem, self.big_endian, samples.as_bytes_mut())
+            .map_err(|(i, e)| decode_failure(&self.path, &self.object, i, e))?;
+        Ok(samples)
     }
-    for (i, &byte) in blocks.remainder().iter().enumerate() {
-        h = (h ^ ((byte as u64) << ((i % 8) * 8))).wrapping_mul(K[1]).rotate_left(23);
+}
+
+/// The error for chunk `i` of `object` failing to decode.
+fn decode_failure(path: &Path, object: &str, i: usize, e: DecodeError) -> FormatError {
+    match e {
+        DecodeError::Checksum => FormatError::Checksum { path: path.to_path_buf(), object: object.into() },
+        DecodeError::Unsupported(id) => FormatError::Invalid { path: path.to_path_buf(), object: object.into(), message: format!("chunk {i}: filter {id} cannot be decoded here") },
+        DecodeError::Corrupt(m) => FormatError::Invalid { path: path.to_path_buf(), object: object.into(), message: format!("chunk {i}: {m}") },
     }
-    h ^ (h >> 31)
 }
 
 /// The write pipeline a stored filter list corresponds to, if it is one we write ourselves.
@@ -124,14 +149,14 @@ pub fn encode_trace(
     version: FormatVersion,
     compression: Compression,
 ) -> std::result::Result<EncodedTrace, String> {
-    encode_trace_reusing(tr, tag, version, compression, None)
+    encode_trace_reusing(tr.clone(), tag, version, compression)
 }
 
 /// The dataset a trace is written to under `tag`: name, layout, pipeline and attributes, with
 /// no chunks yet. Checks the tag, the sample type against `version`, the rate and the codes.
 pub(crate) fn describe_trace(tr: &Trace, tag: &str, version: FormatVersion, compression: Compression) -> std::result::Result<EncodedTrace, String> {
     validate_tag(tag).map_err(|e| e.to_string())?;
-    if matches!(tr.data, Samples::I16(_)) && !version.allows_i16() {
+    if tr.dtype() == "i2" && !version.allows_i16() {
         return Err(format!("{}: int16 samples need ASDF >= 1.0.1 (allowed: {})", tr.id(), allowed_dtypes(version)));
     }
     if !(tr.stats.sampling_rate.is_finite() && tr.stats.sampling_rate > 0.0) {
@@ -140,12 +165,12 @@ pub(crate) fn describe_trace(tr: &Trace, tag: &str, version: FormatVersion, comp
     if tr.stats.network.contains('.') || tr.stats.station.contains('.') || tr.stats.location.contains('.') || tr.stats.channel.contains('.') {
         return Err(format!("{}: SEED codes cannot contain `.`", tr.id()));
     }
-    let kind = match tr.data {
-        Samples::I16(_) => NumKind::I16,
-        Samples::I32(_) => NumKind::I32,
-        Samples::I64(_) => NumKind::I64,
-        Samples::F32(_) => NumKind::F32,
-        Samples::F64(_) => NumKind::F64,
+    let kind = match tr.dtype() {
+        "i2" => NumKind::I16,
+        "i4" => NumKind::I32,
+        "i8" => NumKind::I64,
+        "f4" => NumKind::F32,
+        _ => NumKind::F64,
     };
     let big_endian = tr.byte_order == ByteOrder::Big;
     let elem = kind.size();
@@ -167,35 +192,32 @@ pub(crate) fn describe_trace(tr: &Trace, tag: &str, version: FormatVersion, comp
     })
 }
 
-/// [`encode_trace`], reusing `stored` chunks when the trace's samples are still the ones they
-/// hold (same type, byte order, length and fingerprint) and the output pipeline and chunking are
-/// the input's: the output bytes are then exactly what compressing would give, for free.
-pub(crate) fn encode_trace_reusing(
-    tr: &Trace,
-    tag: &str,
-    version: FormatVersion,
-    compression: Compression,
-    stored: Option<StoredChunks>,
-) -> std::result::Result<EncodedTrace, String> {
-    let described = describe_trace(tr, tag, version, compression)?;
+/// [`encode_trace`] of a trace it may consume: a trace whose samples are still as stored in its
+/// input file ([`Trace::stored`]), with the input's pipeline and chunking also the output's, is
+/// written with its stored chunks: exactly the bytes compressing it would give, for free.
+pub(crate) fn encode_trace_reusing(mut tr: Trace, tag: &str, version: FormatVersion, compression: Compression) -> std::result::Result<EncodedTrace, String> {
+    let described = describe_trace(&tr, tag, version, compression)?;
     let EncodedTrace { kind, big_endian, npts, chunk, pipeline, .. } = described;
     let elem = kind.size();
     let header = |chunks: Vec<Vec<u8>>| EncodedTrace { chunks, ..described.clone() };
-    if let Some(s) = stored {
-        let same_layout = s.kind == kind && s.big_endian == big_endian && s.npts == npts && s.chunk == chunk && s.pipeline == pipeline;
-        if same_layout && s.fingerprint == fingerprint(tr.data.as_bytes()) {
-            return Ok(header(s.chunks));
+    let reusable = |s: &StoredChunks| s.kind == kind && s.big_endian == big_endian && s.npts == npts && s.chunk == chunk && s.pipeline == pipeline;
+    if tr.stored().is_some_and(|s| reusable(s)) {
+        if let Some(s) = tr.take_stored() {
+            // Moved out when this trace held the only reference (the usual case), else copied.
+            let chunks = Arc::try_unwrap(s).map_or_else(|shared| shared.chunks.clone(), |s| s.chunks);
+            return Ok(header(chunks));
         }
     }
+    let data = tr.try_data().map_err(|e| e.to_string())?;
     // The samples are encoded where they are, unless their byte order must change first.
     let swapped: Vec<u8>;
     let raw: &[u8] = if big_endian != cfg!(target_endian = "big") {
-        let mut v = tr.data.as_bytes().to_vec();
+        let mut v = data.as_bytes().to_vec();
         fanout::swap_bytes(&mut v, elem);
         swapped = v;
         &swapped
     } else {
-        tr.data.as_bytes()
+        data.as_bytes()
     };
     let chunk_bytes = chunk as usize * elem;
     let chunks: Vec<Vec<u8>> = fanout::map_chunks(raw, chunk_bytes.max(1), |c| {
@@ -251,12 +273,16 @@ impl AsdfFile {
     /// [`write_encoded`](Self::write_encoded) with the chunks held elsewhere (`e.chunks` unused).
     /// Returns the file offset of each chunk's bytes.
     pub(crate) fn write_encoded_chunks(&mut self, e: &EncodedTrace, chunks: &[&[u8]]) -> Result<Vec<u64>> {
-        let (ds, obj) = self.create_trace_dataset(e)?;
-        let mut at = Vec::with_capacity(chunks.len());
-        for (i, c) in chunks.iter().enumerate() {
-            at.push(h5::chunk_write(&ds, &[i as u64 * e.chunk], c).map_err(|m| self.err(&obj, m))?);
-        }
-        Ok(at)
+        // One hold of the HDF5 lock for the whole trace: handing it back and forth with the
+        // readers chunk by chunk costs more than the writes.
+        h5::locked(|| {
+            let (ds, obj) = self.create_trace_dataset(e)?;
+            let mut at = Vec::with_capacity(chunks.len());
+            for (i, c) in chunks.iter().enumerate() {
+                at.push(h5::chunk_write(&ds, &[i as u64 * e.chunk], c).map_err(|m| self.err(&obj, m))?);
+            }
+            Ok(at)
+        })
     }
 
     /// Creates the dataset `e` describes, with its attributes; returns it and its path.
@@ -382,16 +408,17 @@ pub(crate) fn read_waveform_attrs(file: &AsdfFile, ds: &Hid, obj: &str) -> Resul
     Ok(WaveformAttrs { starttime, sampling_rate, asdf })
 }
 
-/// Reads the samples of an open waveform dataset, `[start, start+count)` or all of it; with
-/// `keep`, also the stored chunks when the whole dataset was read chunk by chunk with a pipeline
-/// we write ourselves.
+/// Reads the samples of an open waveform dataset, `[start, start+count)` or all of it. With
+/// `keep`, a whole dataset stored chunk by chunk with a pipeline we write ourselves is also kept
+/// as stored; it is then left undecoded when its checksums can be verified without decoding.
+/// Returns the samples (unless left undecoded), their stored byte order and the kept chunks.
 fn read_samples(
     file: &AsdfFile,
     ds: &Hid,
     obj: &str,
     range: Option<(u64, u64)>,
     keep: bool,
-) -> Result<(Samples, ByteOrder, Option<StoredChunks>)> {
+) -> Result<(Option<Samples>, ByteOrder, Option<StoredChunks>)> {
     let t = h5::dataset_type(ds).map_err(|m| file.err(obj, m))?;
     let shape = h5::dataset_shape(ds).map_err(|m| file.err(obj, m))?;
     if shape.len() != 1 {
@@ -407,15 +434,52 @@ fn read_samples(
             allowed: allowed_dtypes(file.version),
         });
     }
+    let order = if t.big_endian { ByteOrder::Big } else { ByteOrder::Little };
     let (start, count) = range.unwrap_or((0, npts));
     let count = count.min(npts.saturating_sub(start));
-    // Decoded straight into the samples' own memory.
-    let mut samples = zeroed_samples(t.kind, count as usize);
-    let buf = samples.as_bytes_mut();
     let whole = start == 0 && count == npts;
-    let (direct, kept) = if whole && count > 0 { read_direct(file, ds, obj, t, npts, buf, keep)? } else { (false, None) };
-    if !direct && count > 0 {
+    if whole && count > 0 {
+        if let Some(f) = fetch_chunks(file, ds, obj, npts)? {
+            let elem = t.kind.size();
+            let complete = f.chunks.iter().all(|c| matches!(c, Some((_, 0))));
+            match pipeline_of(&f.filters).filter(|_| keep && complete) {
+                Some(pipeline) => {
+                    let stored = StoredChunks {
+                        path: file.path.clone(),
+                        object: obj.to_string(),
+                        kind: t.kind,
+                        big_endian: t.big_endian,
+                        npts,
+                        chunk: f.chunk,
+                        filters: f.filters,
+                        pipeline,
+                        chunks: f.chunks.into_iter().map(|c| c.map(|(b, _)| b).unwrap_or_default()).collect(),
+                    };
+                    if pipeline.fletcher32 {
+                        stored.verify()?;
+                        return Ok((None, order, Some(stored)));
+                    }
+                    let samples = stored.decode()?;
+                    return Ok((Some(samples), order, Some(stored)));
+                }
+                None => {
+                    // Decoded straight into the samples' own memory.
+                    let mut samples = zeroed_samples(t.kind, count as usize);
+                    let chunks: Vec<Option<(&[u8], u32)>> = f.chunks.iter().map(|c| c.as_ref().map(|(b, m)| (&b[..], *m))).collect();
+                    match decode_chunks_into(&chunks, &f.filters, elem, f.chunk as usize * elem, t.big_endian, samples.as_bytes_mut()) {
+                        Ok(()) => return Ok((Some(samples), order, None)),
+                        Err((_, DecodeError::Unsupported(_))) => {}
+                        Err((i, e)) => return Err(decode_failure(&file.path, obj, i, e)),
+                    }
+                }
+            }
+        }
+    }
+    // HDF5's own read path.
+    let mut samples = zeroed_samples(t.kind, count as usize);
+    if count > 0 {
         let mem = NumType::native(t.kind);
+        let buf = samples.as_bytes_mut();
         let r = if whole { h5::dataset_read_into(ds, mem, buf) } else { h5::dataset_read_range(ds, mem, start, count, buf) };
         r.map_err(|m| if m.contains("checksum") || m.contains("fletcher") {
             FormatError::Checksum { path: file.path.clone(), object: obj.into() }
@@ -423,51 +487,59 @@ fn read_samples(
             file.err(obj, m)
         })?;
     }
-    let order = if t.big_endian { ByteOrder::Big } else { ByteOrder::Little };
-    let stored = kept.map(|(chunk, pipeline, chunks)| StoredChunks {
-        kind: t.kind,
-        big_endian: t.big_endian,
-        npts,
-        chunk,
-        pipeline,
-        chunks,
-        fingerprint: fingerprint(samples.as_bytes()),
-    });
-    Ok((samples, order, stored))
+    Ok((Some(samples), order, None))
 }
 
-/// Direct chunk read + parallel decode. Returns false when the pipeline needs HDF5's own filters.
-type Kept = Option<(u64, Pipeline, Vec<Vec<u8>>)>;
+/// The stored chunks of a whole dataset, fetched still filtered, with each one's filter mask
+/// (`None`: never written).
+struct Fetched {
+    chunk: u64,
+    filters: Vec<h5::FilterInfo>,
+    chunks: Vec<Option<(Vec<u8>, u32)>>,
+}
 
-fn read_direct(file: &AsdfFile, ds: &Hid, obj: &str, t: NumType, npts: u64, out: &mut [u8], keep: bool) -> Result<(bool, Kept)> {
-    let Some(chunk) = h5::dataset_chunk(ds).map_err(|m| file.err(obj, m))? else { return Ok((false, None)) };
+/// Fetches every stored chunk of a dataset, or `None` when it is not chunked in one dimension
+/// or its pipeline needs HDF5's own filters (LZF, szip).
+fn fetch_chunks(file: &AsdfFile, ds: &Hid, obj: &str, npts: u64) -> Result<Option<Fetched>> {
+    let Some(chunk) = h5::dataset_chunk(ds).map_err(|m| file.err(obj, m))? else { return Ok(None) };
     let filters = h5::dataset_filters(ds).map_err(|m| file.err(obj, m))?;
     if !can_decode(&filters) || chunk.len() != 1 || chunk[0] == 0 {
-        return Ok((false, None));
+        return Ok(None);
     }
-    let elem = t.kind.size();
     let clen = chunk[0];
     let nchunks = npts.div_ceil(clen);
-    let stored: Vec<Option<(Vec<u8>, u32)>> = match &file.raw {
+    let chunks = match &file.raw {
         // Located under the HDF5 lock, read outside it (so workers read in parallel).
         Some(raw) => h5::chunk_spans(ds, clen, nchunks)
             .and_then(|spans| spans.into_iter().map(|s| s.map(|s| raw.chunk(s).map(|b| (b, s.mask))).transpose()).collect())
             .map_err(|m| file.err(obj, m))?,
         None => (0..nchunks).map(|i| h5::chunk_read(ds, &[i * clen])).collect::<h5::H5Result<_>>().map_err(|m| file.err(obj, m))?,
     };
-    let raw_len = clen as usize * elem;
-    // Whole chunks decode straight into place, in parallel; a last partial chunk through a buffer.
+    Ok(Some(Fetched { chunk: clen, filters, chunks }))
+}
+
+/// Decodes stored chunks (`None`: never written, so zeros) into `out`, the samples in native
+/// byte order: whole chunks straight into place and in parallel, a last partial one through a
+/// buffer. On failure, the index of the chunk and why.
+fn decode_chunks_into(
+    chunks: &[Option<(&[u8], u32)>],
+    filters: &[h5::FilterInfo],
+    elem: usize,
+    raw_len: usize,
+    big_endian: bool,
+    out: &mut [u8],
+) -> std::result::Result<(), (usize, DecodeError)> {
     let full = out.len() / raw_len;
     let (head, tail) = out.split_at_mut(full * raw_len);
-    let decoded: Vec<std::result::Result<(), DecodeError>> = fanout::map_chunks_mut(head, raw_len, &stored[..full], |dst, c| match c {
+    let decoded: Vec<std::result::Result<(), DecodeError>> = fanout::map_chunks_mut(head, raw_len, &chunks[..full], |dst, c| match c {
         None => {
             dst.fill(0);
             Ok(())
         }
-        Some((bytes, mask)) => decode_chunk_into(bytes, &filters, *mask, elem, dst),
+        Some((bytes, mask)) => decode_chunk_into(bytes, filters, *mask, elem, dst),
     });
-    let last = match stored.get(full) {
-        Some(Some((bytes, mask))) if !tail.is_empty() => Some(decode_chunk(bytes.clone(), &filters, *mask, elem, raw_len).and_then(|b| {
+    let last = match chunks.get(full) {
+        Some(Some((bytes, mask))) if !tail.is_empty() => Some(decode_chunk(bytes.to_vec(), filters, *mask, elem, raw_len).and_then(|b| {
             if b.len() < tail.len() {
                 return Err(DecodeError::Corrupt(format!("decodes to {} bytes, expected {}", b.len(), tail.len())));
             }
@@ -479,26 +551,13 @@ fn read_direct(file: &AsdfFile, ds: &Hid, obj: &str, t: NumType, npts: u64, out:
             None
         }
     };
-    for (i, d) in decoded.into_iter().chain(last).enumerate() {
-        match d {
-            Ok(()) => {}
-            Err(DecodeError::Checksum) => return Err(FormatError::Checksum { path: file.path.clone(), object: obj.into() }),
-            Err(DecodeError::Unsupported(_)) => return Ok((false, None)),
-            Err(DecodeError::Corrupt(m)) => return Err(FormatError::Invalid { path: file.path.clone(), object: obj.into(), message: format!("chunk {i}: {m}") }),
-        }
+    if let Some((i, e)) = decoded.into_iter().chain(last).enumerate().find_map(|(i, d)| d.err().map(|e| (i, e))) {
+        return Err((i, e));
     }
-    // Kept (moved, not copied) only when every chunk exists with its full pipeline applied.
-    let kept = match pipeline_of(&filters) {
-        Some(p) if keep && stored.iter().all(|c| matches!(c, Some((_, 0)))) => {
-            Some((clen, p, stored.into_iter().map(|c| c.map(|(b, _)| b).unwrap_or_default()).collect()))
-        }
-        _ => None,
-    };
-    let swap = t.big_endian != cfg!(target_endian = "big");
-    if swap && elem > 1 {
+    if big_endian != cfg!(target_endian = "big") && elem > 1 {
         fanout::swap_bytes(out, elem);
     }
-    Ok((true, kept))
+    Ok(())
 }
 
 fn zeroed_samples(kind: NumKind, n: usize) -> Samples {
@@ -582,36 +641,69 @@ pub(crate) fn read_header(file: &AsdfFile, group: &Hid, station: &str, name: &st
 
 /// Reads one waveform dataset of a station group into a trace.
 pub(crate) fn read_trace(file: &AsdfFile, group: &Hid, station: &str, name: &str, range: Option<(u64, u64)>) -> Result<Trace> {
-    read_trace_keeping(file, group, station, name, range, false).map(|(t, _)| t)
+    read_trace_keeping(file, group, station, name, range, false)
 }
 
-/// [`read_trace`], also returning the stored chunks when `keep` is set (whole traces only).
-pub(crate) fn read_trace_keeping(
-    file: &AsdfFile,
-    group: &Hid,
-    station: &str,
-    name: &str,
-    range: Option<(u64, u64)>,
-    keep: bool,
-) -> Result<(Trace, Option<StoredChunks>)> {
+/// [`read_trace`]; with `keep` (whole traces only), the trace keeps its samples as stored and
+/// may leave them undecoded until they are asked for (see [`StoredChunks`]).
+pub(crate) fn read_trace_keeping(file: &AsdfFile, group: &Hid, station: &str, name: &str, range: Option<(u64, u64)>, keep: bool) -> Result<Trace> {
     let (obj, wn, ds, attrs) = open_waveform(file, group, station, name)?;
     let (data, byte_order, stored) = read_samples(file, &ds, &obj, range, keep)?;
     let mut starttime = attrs.starttime;
     if let Some((start, _)) = range {
         starttime = starttime + start as f64 / attrs.sampling_rate;
     }
-    let trace = Trace {
-        stats: Stats {
-            network: wn.network,
-            station: wn.station,
-            location: wn.location,
-            channel: wn.channel,
-            starttime,
-            sampling_rate: attrs.sampling_rate,
-            asdf: AsdfStats { tag: wn.tag, ..attrs.asdf },
-        },
-        data,
-        byte_order,
+    let stats = Stats {
+        network: wn.network,
+        station: wn.station,
+        location: wn.location,
+        channel: wn.channel,
+        starttime,
+        sampling_rate: attrs.sampling_rate,
+        asdf: AsdfStats { tag: wn.tag, ..attrs.asdf },
     };
-    Ok((trace, stored))
+    Ok(match (stored, data) {
+        (Some(stored), data) => Trace::from_stored(stats, stored, data, byte_order),
+        (None, Some(data)) => Trace::from_parts(stats, data, byte_order),
+        (None, None) => unreachable!("read_samples returns samples unless it keeps the stored chunks"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::{write_sample, SampleOptions};
+
+    #[test]
+    fn a_lazily_read_trace_decodes_to_the_samples_and_is_written_with_its_stored_chunks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.h5");
+        write_sample(&path, &SampleOptions { stations: 1, seconds: 150.0, ..Default::default() }).unwrap();
+        let file = AsdfFile::open(&path).unwrap();
+        let sta = file.station("XX.S0000").unwrap();
+        let lazy = sta.stream_keeping_chunks("raw_recording").unwrap();
+        let eager = sta.stream("raw_recording").unwrap();
+        assert_eq!(lazy.len(), 3);
+        for (l, e) in lazy.traces.iter().zip(&eager.traces) {
+            // Length and type are known before anything is decoded.
+            assert!(!l.is_decoded() && l.stored().is_some());
+            assert_eq!((l.npts(), l.dtype()), (e.npts(), e.dtype()));
+            let (v, c) = (FormatVersion::V1_0_3, Compression::default());
+            let fresh = encode_trace(e, "raw_recording", v, c).unwrap();
+            let reused = encode_trace_reusing(l.clone(), "raw_recording", v, c).unwrap();
+            assert!(!l.is_decoded(), "writing an unchanged trace decodes nothing");
+            assert_eq!(reused, fresh);
+            assert_eq!(l.data(), e.data());
+        }
+        // A changed trace is compressed afresh.
+        let mut t = lazy.traces[0].clone();
+        t.data_mut();
+        assert!(t.stored().is_none());
+        if let Samples::I32(v) = t.data_mut() {
+            v[0] += 1;
+        }
+        let e = encode_trace_reusing(t.clone(), "raw_recording", FormatVersion::V1_0_3, Compression::default()).unwrap();
+        assert_eq!(e, encode_trace(&t, "raw_recording", FormatVersion::V1_0_3, Compression::default()).unwrap());
+        assert_ne!(e.chunks[0], encode_trace(&eager.traces[0], "raw_recording", FormatVersion::V1_0_3, Compression::default()).unwrap().chunks[0]);
+    }
 }

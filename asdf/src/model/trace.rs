@@ -1,6 +1,9 @@
 //! `Trace`: one contiguous time series with its header, as in ObsPy.
 
+use std::sync::{Arc, OnceLock};
+
 use super::time::UtcTime;
+use crate::format::{FormatError, StoredChunks};
 
 /// The samples of a trace in their stored type. ASDF allows i2 (from 1.0.1), i4, i8, f4 and f8;
 /// the type is kept as read until an operation needs floats ([`Samples::to_f64_mut`]).
@@ -250,6 +253,11 @@ impl Stats {
 
 /// One contiguous time series: samples plus header.
 ///
+/// The samples are reached through [`Trace::data`] and [`Trace::data_mut`] (ObsPy's `tr.data`).
+/// A trace the engine reads for a processing function keeps its samples as stored (compressed)
+/// until something asks for them: a trace the function passes through untouched is written
+/// back without ever being decoded.
+///
 /// ```
 /// use asdf::{Trace, UtcTime};
 /// let t0: UtcTime = "2020-01-01T00:00:00".parse().unwrap();
@@ -258,13 +266,34 @@ impl Stats {
 /// assert_eq!(tr.npts(), 1000);
 /// assert_eq!(tr.endtime().to_string(), "2020-01-01T00:00:09.990000000Z");
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 pub struct Trace {
     pub stats: Stats,
-    pub data: Samples,
+    /// The samples, once decoded (always, for a trace not read lazily).
+    samples: OnceLock<Samples>,
+    /// The samples as stored in the input file, while they are unchanged.
+    stored: Option<Arc<StoredChunks>>,
     /// Byte order the samples are stored with in a file (kept through a read/write round trip;
     /// reset to native when an operation converts the samples to floats).
     pub byte_order: ByteOrder,
+}
+
+impl std::fmt::Debug for Trace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Trace");
+        d.field("stats", &self.stats);
+        match self.samples.get() {
+            Some(s) => d.field("data", s),
+            None => d.field("data", &format_args!("<{} {} samples, not decoded>", self.npts(), self.dtype())),
+        };
+        d.field("byte_order", &self.byte_order).finish()
+    }
+}
+
+impl PartialEq for Trace {
+    fn eq(&self, other: &Self) -> bool {
+        self.stats == other.stats && self.byte_order == other.byte_order && self.data() == other.data()
+    }
 }
 
 /// Byte order of stored samples.
@@ -294,7 +323,22 @@ impl Default for ByteOrder {
 impl Trace {
     /// A trace for `NET.STA.LOC.CHA`.
     pub fn new(id: &str, starttime: UtcTime, sampling_rate: f64, data: impl Into<Samples>) -> Self {
-        Trace { stats: Stats::new(id, starttime, sampling_rate), data: data.into(), byte_order: ByteOrder::native() }
+        Trace::from_parts(Stats::new(id, starttime, sampling_rate), data.into(), ByteOrder::native())
+    }
+
+    /// A trace from a header and samples.
+    pub(crate) fn from_parts(stats: Stats, data: Samples, byte_order: ByteOrder) -> Self {
+        Trace { stats, samples: OnceLock::from(data), stored: None, byte_order }
+    }
+
+    /// A trace whose samples stay as stored until first asked for. `samples` are the decoded
+    /// samples if the reader decoded them already.
+    pub(crate) fn from_stored(stats: Stats, stored: StoredChunks, samples: Option<Samples>, byte_order: ByteOrder) -> Self {
+        let cell = OnceLock::new();
+        if let Some(s) = samples {
+            let _ = cell.set(s);
+        }
+        Trace { stats, samples: cell, stored: Some(Arc::new(stored)), byte_order }
     }
 
     /// `NET.STA.LOC.CHA`.
@@ -303,9 +347,106 @@ impl Trace {
         format!("{}.{}.{}.{}", s.network, s.station, s.location, s.channel)
     }
 
-    /// Number of samples.
+    /// Number of samples (known without decoding them).
     pub fn npts(&self) -> usize {
-        self.data.len()
+        match (self.samples.get(), &self.stored) {
+            (None, Some(s)) => s.npts(),
+            _ => self.data().len(),
+        }
+    }
+
+    /// numpy's name of the sample type: `i2`, `i4`, `i8`, `f4` or `f8` (known without decoding).
+    ///
+    /// ```
+    /// # use asdf::{Trace, UtcTime};
+    /// let tr = Trace::new("XX.A..HHZ", UtcTime::from_ns(0), 100.0, vec![1i32, 2, 3]);
+    /// assert_eq!(tr.dtype(), "i4");
+    /// ```
+    pub fn dtype(&self) -> &'static str {
+        match (self.samples.get(), &self.stored) {
+            (None, Some(s)) => s.dtype(),
+            _ => self.data().dtype(),
+        }
+    }
+
+    /// The samples (ObsPy's `tr.data`), decoding them on first use if the trace was read lazily.
+    ///
+    /// ```
+    /// # use asdf::{Samples, Trace, UtcTime};
+    /// let tr = Trace::new("XX.A..HHZ", UtcTime::from_ns(0), 100.0, vec![1i32, 2, 3]);
+    /// assert_eq!(tr.data(), &Samples::I32(vec![1, 2, 3]));
+    /// ```
+    ///
+    /// # Panics
+    /// If lazily read samples cannot be decoded. Their checksums were verified when they were
+    /// read, so this means a file written wrongly; the engine reports it as a failed job.
+    pub fn data(&self) -> &Samples {
+        self.try_data().unwrap_or_else(|e| panic!("{}: {e}", self.id()))
+    }
+
+    /// [`Trace::data`], with a failure to decode lazily read samples as an error.
+    pub(crate) fn try_data(&self) -> Result<&Samples, FormatError> {
+        if let Some(s) = self.samples.get() {
+            return Ok(s);
+        }
+        let decoded = match &self.stored {
+            Some(s) => s.decode()?,
+            None => unreachable!("a trace holds decoded samples or stored chunks"),
+        };
+        Ok(self.samples.get_or_init(|| decoded))
+    }
+
+    /// The samples, writable. The trace no longer counts as unchanged, so it is compressed
+    /// afresh when written.
+    ///
+    /// ```
+    /// # use asdf::{Samples, Trace, UtcTime};
+    /// let mut tr = Trace::new("XX.A..HHZ", UtcTime::from_ns(0), 100.0, vec![1i32, 2, 3]);
+    /// if let Samples::I32(v) = tr.data_mut() {
+    ///     v[0] = 10;
+    /// }
+    /// assert_eq!(tr.data(), &Samples::I32(vec![10, 2, 3]));
+    /// ```
+    pub fn data_mut(&mut self) -> &mut Samples {
+        self.data();
+        self.stored = None;
+        self.samples.get_mut().expect("decoded just above")
+    }
+
+    /// Replaces the samples.
+    ///
+    /// ```
+    /// # use asdf::{Trace, UtcTime};
+    /// let mut tr = Trace::new("XX.A..HHZ", UtcTime::from_ns(0), 100.0, vec![1i32, 2, 3]);
+    /// tr.set_data(vec![0.5f64; 10]);
+    /// assert_eq!((tr.npts(), tr.dtype()), (10, "f8"));
+    /// ```
+    pub fn set_data(&mut self, data: impl Into<Samples>) {
+        self.samples = OnceLock::from(data.into());
+        self.stored = None;
+    }
+
+    /// The samples, moved out of the trace.
+    pub fn into_data(mut self) -> Samples {
+        self.data();
+        self.samples.take().expect("decoded just above")
+    }
+
+    /// Whether the samples are decoded (always, for a trace not read lazily).
+    #[cfg(test)]
+    pub(crate) fn is_decoded(&self) -> bool {
+        self.samples.get().is_some()
+    }
+
+    /// The samples exactly as stored in the input file, while nothing has changed them.
+    pub(crate) fn stored(&self) -> Option<&Arc<StoredChunks>> {
+        self.stored.as_ref()
+    }
+
+    /// Takes the stored chunks out of the trace, for writing them as they are. The trace is
+    /// left without samples unless they were decoded: only for a trace about to be dropped.
+    pub(crate) fn take_stored(&mut self) -> Option<Arc<StoredChunks>> {
+        self.stored.take()
     }
 
     /// Time of the last sample (ObsPy's `endtime`); the starttime for an empty trace.
@@ -320,9 +461,25 @@ impl Trace {
 
     /// The samples as float64, converting them first if needed.
     pub fn data_f64_mut(&mut self) -> &mut Vec<f64> {
-        if !matches!(self.data, Samples::F64(_)) {
+        if self.dtype() != "f8" {
             self.byte_order = ByteOrder::native();
         }
-        self.data.to_f64_mut()
+        self.data_mut().to_f64_mut()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changing_the_samples_forgets_what_was_stored() {
+        let mut tr = Trace::new("XX.A..HHZ", UtcTime::from_ns(0), 100.0, vec![1i32, 2, 3]);
+        assert!(tr.stored().is_none());
+        tr.data_mut();
+        assert_eq!(tr.data(), &Samples::I32(vec![1, 2, 3]));
+        assert_eq!(tr.clone().into_data(), Samples::I32(vec![1, 2, 3]));
+        assert_eq!(tr.data_f64_mut(), &vec![1.0, 2.0, 3.0]);
+        assert_eq!(tr.dtype(), "f8");
     }
 }

@@ -46,7 +46,8 @@ impl Trace {
             self.lowpass_cheby2(freq)?;
         }
         // Keeps the sample type, as ObsPy's `integer_decimation`.
-        self.data = with_samples!(&self.data, v => Samples::from(v.iter().step_by(factor).copied().collect::<Vec<_>>()));
+        let kept = with_samples!(self.data(), v => Samples::from(v.iter().step_by(factor).copied().collect::<Vec<_>>()));
+        self.set_data(kept);
         self.stats.sampling_rate /= factor as f64;
         Ok(self)
     }
@@ -60,7 +61,7 @@ impl Trace {
     /// tr.decimate_no_filter(100).unwrap();
     /// assert_eq!(tr.npts(), 10);
     /// assert_eq!(tr.stats.sampling_rate, 1.0);
-    /// assert_eq!(tr.data.as_f64().unwrap()[1], 100.0);
+    /// assert_eq!(tr.data().as_f64().unwrap()[1], 100.0);
     /// ```
     pub fn decimate_no_filter(&mut self, factor: usize) -> Result<&mut Self, SignalError> {
         self.decimate_with(factor, Decimate { no_filter: true, strict_length: false })

@@ -23,7 +23,7 @@ impl Trace {
     /// use asdf::{Trace, UtcTime, signal::Detrend};
     /// let mut tr = Trace::new("XX.A..HHZ", UtcTime::from_ns(0), 1.0, vec![1.0, 2.0, 3.0, 4.0]);
     /// tr.detrend(Detrend::Linear);
-    /// assert!(tr.data.as_f64().unwrap().iter().all(|x| x.abs() < 1e-12));
+    /// assert!(tr.data().as_f64().unwrap().iter().all(|x| x.abs() < 1e-12));
     /// ```
     pub fn detrend(&mut self, kind: Detrend) -> &mut Self {
         let d = self.data_f64_mut();
@@ -155,13 +155,13 @@ mod tests {
     fn removes_exact_trends() {
         let mut t = tr((0..100).map(|i| 3.0 + 0.5 * i as f64 + 0.01 * (i * i) as f64).collect());
         t.detrend(Detrend::Polynomial(2));
-        assert!(t.data.as_f64().unwrap().iter().all(|x| x.abs() < 1e-9));
+        assert!(t.data().as_f64().unwrap().iter().all(|x| x.abs() < 1e-9));
         let mut t = tr(vec![1.0, 5.0, 3.0]);
         t.detrend(Detrend::Simple);
-        assert_eq!(t.data.as_f64().unwrap(), &[0.0, 3.0, 0.0]);
+        assert_eq!(t.data().as_f64().unwrap(), &[0.0, 3.0, 0.0]);
         let mut t = tr(vec![1.0, 2.0, 6.0]);
         t.detrend(Detrend::Demean);
-        assert_eq!(t.data.as_f64().unwrap(), &[-2.0, -1.0, 3.0]);
+        assert_eq!(t.data().as_f64().unwrap(), &[-2.0, -1.0, 3.0]);
     }
 
     #[test]
@@ -170,7 +170,7 @@ mod tests {
         let mut t = tr(vec![0.0, 2.0, 1.0, 3.0]);
         t.detrend(Detrend::Linear);
         let want = [-0.3, 0.9, -0.9, 0.3];
-        for (a, b) in t.data.as_f64().unwrap().iter().zip(want) {
+        for (a, b) in t.data().as_f64().unwrap().iter().zip(want) {
             assert!((a - b).abs() < 1e-12, "{a} {b}");
         }
     }
@@ -182,7 +182,7 @@ mod tests {
         let y: Vec<f64> = (0..n).map(|i| 7.0 - 0.003 * i as f64 + ((i * 7919) % 113) as f64).collect();
         let mut t = tr(y);
         t.detrend(Detrend::Linear);
-        let r = t.data.as_f64().unwrap();
+        let r = t.data().as_f64().unwrap();
         let sum: f64 = r.iter().sum();
         let moment: f64 = r.iter().enumerate().map(|(i, v)| i as f64 * v).sum();
         assert!(sum.abs() < 1e-8, "{sum}");

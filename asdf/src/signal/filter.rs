@@ -416,7 +416,7 @@ impl crate::Stream {
     /// let t0 = UtcTime::from_ns(0);
     /// let mut st: Stream = ["XX.A..HHZ", "XX.A..HHN"].iter().map(|id| Trace::new(id, t0, 100.0, vec![1.0; 1000])).collect();
     /// st.filter(FilterKind::Lowpass { freq: 5.0 }, 4, false).unwrap();
-    /// assert_eq!(st[0].data.as_f64(), st[1].data.as_f64());
+    /// assert_eq!(st[0].data().as_f64(), st[1].data().as_f64());
     /// ```
     pub fn filter(&mut self, kind: FilterKind, corners: usize, zerophase: bool) -> Result<&mut Self, SignalError> {
         let designs: Vec<Vec<[f64; 6]>> = self.traces.iter_mut().map(|t| t.design_filter(kind, corners)).collect::<Result<_, _>>()?;
@@ -503,7 +503,7 @@ impl Trace {
     /// use asdf::{Trace, UtcTime};
     /// let mut tr = Trace::new("XX.A..HHZ", UtcTime::from_ns(0), 100.0, vec![1.0; 1000]);
     /// tr.bandpass(1.0, 10.0, 4, true).unwrap();
-    /// assert!(tr.data.as_f64().unwrap()[500].abs() < 0.05); // DC removed
+    /// assert!(tr.data().as_f64().unwrap()[500].abs() < 0.05); // DC removed
     /// ```
     pub fn bandpass(&mut self, freqmin: f64, freqmax: f64, corners: usize, zerophase: bool) -> Result<&mut Self, SignalError> {
         self.filter(FilterKind::Bandpass { freqmin, freqmax }, corners, zerophase)
@@ -545,7 +545,7 @@ mod tests {
         st.filter(FilterKind::Bandpass { freqmin: 1.0, freqmax: 10.0 }, 4, true).unwrap();
         for (alone, together) in traces.iter_mut().zip(&st.traces) {
             alone.bandpass(1.0, 10.0, 4, true).unwrap();
-            assert_eq!(alone.data.as_f64(), together.data.as_f64(), "{}", alone.id());
+            assert_eq!(alone.data().as_f64(), together.data().as_f64(), "{}", alone.id());
         }
     }
 
@@ -566,7 +566,7 @@ mod tests {
         let sig: Vec<f64> = (0..n).map(|i| (2.0 * std::f64::consts::PI * 3.0 * i as f64 / sr).sin()).collect();
         let mut tr = Trace::new("XX.A..HHZ", crate::UtcTime::from_ns(0), sr, sig.clone());
         tr.bandpass(1.0, 10.0, 4, true).unwrap();
-        let out = tr.data.as_f64().unwrap();
+        let out = tr.data().as_f64().unwrap();
         let mid = &out[5000..15000];
         let peak = mid.iter().fold(0.0f64, |a, b| a.max(b.abs()));
         assert!((peak - 1.0).abs() < 0.02, "{peak}");

@@ -106,7 +106,7 @@ impl Trace {
     /// let t0 = UtcTime::from_ns(0);
     /// let mut tr = Trace::new("XX.A..HHZ", t0, 1.0, vec![0.0, 1.0, 2.0, 3.0]);
     /// tr.interpolate(2.0, Interpolation::Linear, None, None).unwrap();
-    /// assert_eq!(tr.data.as_f64().unwrap(), &[0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0]);
+    /// assert_eq!(tr.data().as_f64().unwrap(), &[0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0]);
     /// ```
     pub fn interpolate(&mut self, sampling_rate: f64, method: Interpolation, starttime: Option<UtcTime>, npts: Option<usize>) -> Result<&mut Self, SignalError> {
         if !(sampling_rate > 0.0 && sampling_rate.is_finite()) {
@@ -161,7 +161,7 @@ mod tests {
         let t0 = UtcTime::from_ns(0);
         let mut tr = Trace::new("XX.A..HHZ", t0, 1.0, (0..10).map(|i| 2.0 * i as f64).collect::<Vec<_>>());
         tr.interpolate(4.0, Interpolation::WeightedAverageSlopes, None, None).unwrap();
-        let d = tr.data.as_f64().unwrap();
+        let d = tr.data().as_f64().unwrap();
         assert_eq!(d.len(), 37);
         for (k, v) in d.iter().enumerate() {
             assert!((v - 0.5 * k as f64).abs() < 1e-12, "{k}: {v}");
@@ -172,7 +172,7 @@ mod tests {
     fn extrema_stay_at_samples() {
         let mut tr = Trace::new("XX.A..HHZ", UtcTime::from_ns(0), 1.0, vec![0.0, 1.0, 0.0, 1.0, 0.0]);
         tr.interpolate(10.0, Interpolation::WeightedAverageSlopes, None, None).unwrap();
-        assert!(tr.data.as_f64().unwrap().iter().all(|v| (0.0..=1.0).contains(v)));
+        assert!(tr.data().as_f64().unwrap().iter().all(|v| (0.0..=1.0).contains(v)));
     }
 
     #[test]

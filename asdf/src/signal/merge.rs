@@ -216,7 +216,7 @@ impl Stream {
     ///                        Trace::new("XX.A..HHZ", t0 + 5.0, 1.0, vec![6i32, 7])].into_iter().collect();
     /// st.merge(Merge { fill: Fill::Value(0.0), ..Merge::default() }).unwrap();
     /// assert_eq!(st.len(), 1);
-    /// assert_eq!(st.traces[0].data, vec![1i32, 2, 3, 0, 0, 6, 7].into());
+    /// assert_eq!(*st.traces[0].data(), vec![1i32, 2, 3, 0, 0, 6, 7].into());
     /// ```
     pub fn merge(&mut self, opts: Merge) -> Result<&mut Self, SignalError> {
         let mut channels: BTreeMap<String, Vec<Trace>> = BTreeMap::new();
@@ -235,10 +235,10 @@ impl Stream {
                         message: format!("cannot merge traces with sampling rates {sr} and {rate}; resample one of them first"),
                     });
                 }
-                if t.data.dtype() != first.data.dtype() {
+                if t.dtype() != first.dtype() {
                     return Err(SignalError::InvalidParameter {
                         id,
-                        message: format!("cannot merge {} samples with {} samples; convert them to one type first", first.data.dtype(), t.data.dtype()),
+                        message: format!("cannot merge {} samples with {} samples; convert them to one type first", first.dtype(), t.dtype()),
                     });
                 }
             }
@@ -247,7 +247,7 @@ impl Stream {
                 ($variant:ident) => {{
                     let pieces = traces
                         .iter()
-                        .map(|t| match &t.data {
+                        .map(|t| match t.data() {
                             Samples::$variant(v) => (t.stats.starttime, v.as_slice()),
                             _ => unreachable!("sample types were checked equal above"),
                         })
@@ -255,7 +255,7 @@ impl Stream {
                     merge_channel(pieces, sr, &opts).into_iter().map(|(s, d)| (s, Samples::$variant(d))).collect::<Vec<_>>()
                 }};
             }
-            let merged = match &template.data {
+            let merged = match template.data() {
                 Samples::I16(_) => run!(I16),
                 Samples::I32(_) => run!(I32),
                 Samples::I64(_) => run!(I64),
@@ -263,7 +263,7 @@ impl Stream {
                 Samples::F64(_) => run!(F64),
             };
             for (start, data) in merged {
-                let mut t = Trace { stats: template.stats.clone(), data, byte_order: template.byte_order };
+                let mut t = Trace::from_parts(template.stats.clone(), data, template.byte_order);
                 t.stats.starttime = start;
                 self.traces.push(t);
             }
@@ -285,7 +285,7 @@ mod tests {
         let mut s = st(&[(0.0, vec![1, 2]), (2.0, vec![3, 4]), (7.0, vec![8])]);
         s.merge(Merge::default()).unwrap();
         assert_eq!(s.len(), 2);
-        assert_eq!(s.traces[0].data, vec![1, 2, 3, 4].into());
+        assert_eq!(*s.traces[0].data(), vec![1, 2, 3, 4].into());
         assert_eq!(s.traces[1].stats.starttime, UtcTime::from_ns(0) + 7.0);
     }
 
@@ -294,14 +294,14 @@ mod tests {
         let parts = [(0.0, vec![1, 2, 3, 4]), (2.0, vec![30, 40, 50, 60])];
         let mut s = st(&parts);
         s.merge(Merge { fill: Fill::Value(-1.0), ..Merge::default() }).unwrap();
-        assert_eq!(s.traces[0].data, vec![1, 2, -1, -1, 50, 60].into());
+        assert_eq!(*s.traces[0].data(), vec![1, 2, -1, -1, 50, 60].into());
         let mut s = st(&parts);
         s.merge(Merge { method: MergeMethod::Interpolate { samples: None }, ..Merge::default() }).unwrap();
         // Line from 2 (last kept sample) to 50 over the two overlapping samples.
-        assert_eq!(s.traces[0].data, vec![1, 2, 18, 34, 50, 60].into());
+        assert_eq!(*s.traces[0].data(), vec![1, 2, 18, 34, 50, 60].into());
         let mut s = st(&parts);
         s.merge(Merge { method: MergeMethod::Interpolate { samples: Some(0) }, ..Merge::default() }).unwrap();
-        assert_eq!(s.traces[0].data, vec![1, 2, 30, 40, 50, 60].into());
+        assert_eq!(*s.traces[0].data(), vec![1, 2, 30, 40, 50, 60].into());
     }
 
     #[test]
@@ -309,17 +309,17 @@ mod tests {
         let mut s = st(&[(0.0, vec![1, 2, 3, 4, 5]), (1.0, vec![2, 3]), (3.0, vec![4, 5, 6])]);
         s.merge(Merge::default()).unwrap();
         assert_eq!(s.len(), 1);
-        assert_eq!(s.traces[0].data, vec![1, 2, 3, 4, 5, 6].into());
+        assert_eq!(*s.traces[0].data(), vec![1, 2, 3, 4, 5, 6].into());
     }
 
     #[test]
     fn fills_latest_and_interpolate() {
         let mut s = st(&[(0.0, vec![1, 2]), (5.0, vec![10])]);
         s.merge(Merge { fill: Fill::Latest, ..Merge::default() }).unwrap();
-        assert_eq!(s.traces[0].data, vec![1, 2, 2, 2, 2, 10].into());
+        assert_eq!(*s.traces[0].data(), vec![1, 2, 2, 2, 2, 10].into());
         let mut s = st(&[(0.0, vec![0]), (4.0, vec![8])]);
         s.merge(Merge { fill: Fill::Interpolate, ..Merge::default() }).unwrap();
-        assert_eq!(s.traces[0].data, vec![0, 2, 4, 6, 8].into());
+        assert_eq!(*s.traces[0].data(), vec![0, 2, 4, 6, 8].into());
     }
 
     #[test]

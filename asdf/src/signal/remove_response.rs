@@ -224,7 +224,7 @@ impl Trace {
     /// let inv = sample::station_inventory("XX", "A", 0.0, 0.0, 100.0, t0);
     /// let mut tr = Trace::new("XX.A..HHZ", t0, 100.0, vec![1000i32; 4000]);
     /// tr.remove_response(&inv, &RemoveResponse::velocity().pre_filt([0.05, 0.1, 20.0, 25.0])).unwrap();
-    /// assert!(tr.data.as_f64().unwrap().iter().all(|v| v.abs() < 1e-3));
+    /// assert!(tr.data().as_f64().unwrap().iter().all(|v| v.abs() < 1e-3));
     /// ```
     pub fn remove_response(&mut self, inv: &Inventory, opts: &RemoveResponse) -> Result<&mut Self, SignalError> {
         let id = self.id();

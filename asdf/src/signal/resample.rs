@@ -94,7 +94,7 @@ impl Trace {
     /// tr.resample(4.0).unwrap();
     /// assert_eq!(tr.npts(), 32);
     /// assert_eq!(tr.stats.sampling_rate, 4.0);
-    /// assert!((tr.data.as_f64().unwrap()[1] - 0.40432914).abs() < 1e-8);
+    /// assert!((tr.data().as_f64().unwrap()[1] - 0.40432914).abs() < 1e-8);
     /// ```
     pub fn resample(&mut self, sampling_rate: f64) -> Result<&mut Self, SignalError> {
         self.resample_with(sampling_rate, Resample::default())
@@ -181,7 +181,7 @@ impl Trace {
     /// use asdf::{Trace, UtcTime};
     /// let mut tr = Trace::new("XX.A..HHZ", UtcTime::from_ns(0), 100.0, vec![1.0; 2000]);
     /// tr.lowpass_cheby2(10.0).unwrap();
-    /// assert!((tr.data.as_f64().unwrap()[1999] - 1.0).abs() < 0.2); // passes DC
+    /// assert!((tr.data().as_f64().unwrap()[1999] - 1.0).abs() < 0.2); // passes DC
     /// ```
     pub fn lowpass_cheby2(&mut self, freq: f64) -> Result<&mut Self, SignalError> {
         let nyquist = 0.5 * self.stats.sampling_rate;
@@ -220,7 +220,7 @@ mod tests {
         let mut tr = Trace::new("XX.A..HHZ", UtcTime::from_ns(0), 100.0, data);
         tr.resample_with(20.0, Resample { window: None, ..Resample::default() }).unwrap();
         assert_eq!(tr.npts(), 200);
-        let out = tr.data.as_f64().unwrap();
+        let out = tr.data().as_f64().unwrap();
         for (i, v) in out.iter().enumerate() {
             let expected = (2.0 * PI * 1.0 * i as f64 / 20.0).sin();
             assert!((v - expected).abs() < 1e-9, "sample {i}: {v} vs {expected}");

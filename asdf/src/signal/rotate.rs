@@ -121,7 +121,7 @@ impl Stream {
     /// let mut st: Stream = [Trace::new("XX.A..HHN", t0, 1.0, vec![1.0]), Trace::new("XX.A..HHE", t0, 1.0, vec![0.0])].into_iter().collect();
     /// st.rotate_ne_rt(0.0).unwrap(); // source due north: radial points away from it
     /// assert_eq!(st.traces[0].stats.channel, "HHR");
-    /// assert_eq!(st.traces[0].data.as_f64().unwrap()[0], -1.0);
+    /// assert_eq!(st.traces[0].data().as_f64().unwrap()[0], -1.0);
     /// ```
     pub fn rotate_ne_rt(&mut self, back_azimuth: f64) -> Result<&mut Self, SignalError> {
         for comps in groups(self).into_values() {
@@ -202,8 +202,8 @@ mod tests {
         let e: Vec<f64> = (0..50).map(|i| (i as f64 * 0.7).cos()).collect();
         let mut st: Stream = [Trace::new("XX.A..BHN", t0, 1.0, n.clone()), Trace::new("XX.A..BHE", t0, 1.0, e.clone())].into_iter().collect();
         st.rotate_ne_rt(37.0).unwrap();
-        let r = st.traces[0].data.as_f64().unwrap();
-        let t = st.traces[1].data.as_f64().unwrap();
+        let r = st.traces[0].data().as_f64().unwrap();
+        let t = st.traces[1].data().as_f64().unwrap();
         for k in 0..50 {
             assert!(((r[k] * r[k] + t[k] * t[k]) - (n[k] * n[k] + e[k] * e[k])).abs() < 1e-12);
         }

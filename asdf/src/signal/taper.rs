@@ -152,7 +152,7 @@ impl Trace {
     /// use asdf::{Trace, UtcTime, signal::Taper};
     /// let mut tr = Trace::new("XX.A..HHZ", UtcTime::from_ns(0), 100.0, vec![1.0; 1000]);
     /// tr.taper(0.05, Taper::Hann);
-    /// let d = tr.data.as_f64().unwrap();
+    /// let d = tr.data().as_f64().unwrap();
     /// assert_eq!(d[0], 0.0);
     /// assert_eq!(d[500], 1.0);
     /// ```

@@ -51,7 +51,7 @@ impl Trace {
     /// tr.trim(Some(t0 + 1.02), Some(t0 + 2.0)).unwrap();
     /// assert_eq!(tr.stats.starttime, t0 + 1.0);
     /// assert_eq!(tr.npts(), 11);
-    /// assert_eq!(tr.data.slice(0, 1), vec![10i32].into());
+    /// assert_eq!(tr.data().slice(0, 1), vec![10i32].into());
     /// ```
     pub fn trim(&mut self, starttime: Option<UtcTime>, endtime: Option<UtcTime>) -> Result<&mut Self, SignalError> {
         self.trim_with(starttime, endtime, Trim::default())
@@ -64,7 +64,7 @@ impl Trace {
     /// let t0 = UtcTime::from_ns(0);
     /// let mut tr = Trace::new("XX.A..HHZ", t0, 1.0, vec![1.0, 2.0, 3.0]);
     /// tr.trim_with(Some(t0 - 2.0), Some(t0 + 3.0), Trim { pad: Some(0.0), ..Trim::default() }).unwrap();
-    /// assert_eq!(tr.data.as_f64().unwrap(), &[0.0, 0.0, 1.0, 2.0, 3.0, 0.0]);
+    /// assert_eq!(tr.data().as_f64().unwrap(), &[0.0, 0.0, 1.0, 2.0, 3.0, 0.0]);
     /// assert_eq!(tr.stats.starttime, t0 - 2.0);
     /// ```
     pub fn trim_with(&mut self, starttime: Option<UtcTime>, endtime: Option<UtcTime>, opts: Trim) -> Result<&mut Self, SignalError> {
@@ -122,11 +122,11 @@ impl Trace {
             return;
         }
         if delta < 0 {
-            self.data = self.data.padded(delta.unsigned_abs() as usize, 0, opts.pad.unwrap_or(0.0));
+            self.set_data(self.data().padded(delta.unsigned_abs() as usize, 0, opts.pad.unwrap_or(0.0)));
         } else if starttime > self.endtime() {
-            self.data = self.data.slice(0, 0);
+            self.set_data(self.data().slice(0, 0));
         } else {
-            self.data = self.data.slice(delta as usize, self.npts());
+            self.set_data(self.data().slice(delta as usize, self.npts()));
         }
     }
 
@@ -143,13 +143,13 @@ impl Trace {
             return;
         }
         if delta > 0 {
-            self.data = self.data.padded(0, delta as usize, opts.pad.unwrap_or(0.0));
+            self.set_data(self.data().padded(0, delta as usize, opts.pad.unwrap_or(0.0)));
         } else if endtime < self.stats.starttime {
             self.stats.starttime = self.endtime() + delta as f64 * self.stats.delta();
-            self.data = self.data.slice(0, 0);
+            self.set_data(self.data().slice(0, 0));
         } else {
             let total = if endtime == self.stats.starttime { 1 } else { (npts + delta).max(0) };
-            self.data = self.data.slice(0, total as usize);
+            self.set_data(self.data().slice(0, total as usize));
         }
     }
 }
@@ -209,7 +209,7 @@ mod tests {
         let t0 = UtcTime::from_ns(0);
         let mut t = tr(10);
         t.trim(Some(t0 + 2.5), Some(t0 + 6.5)).unwrap();
-        assert_eq!(t.data, vec![3, 4, 5, 6, 7].into());
+        assert_eq!(*t.data(), vec![3, 4, 5, 6, 7].into());
         assert_eq!(t.stats.starttime, t0 + 3.0);
     }
 
@@ -218,7 +218,7 @@ mod tests {
         let t0 = UtcTime::from_ns(0);
         let mut t = tr(10);
         t.trim_with(Some(t0 + 2.5), Some(t0 + 6.5), Trim { nearest_sample: false, pad: None }).unwrap();
-        assert_eq!(t.data, vec![3, 4, 5, 6].into());
+        assert_eq!(*t.data(), vec![3, 4, 5, 6].into());
     }
 
     #[test]
