@@ -487,6 +487,8 @@ impl OutputWriter {
                 .collect();
             placed.push((*t, places));
         }
+        // The journal may say where the chunks are only once they are in the file.
+        self.file.write_out_buffered()?;
         self.journal
             .append(key, &encode_placed(&placed))
             .map_err(|e| EngineError::Journal { journal: journal_path(&self.output), message: e.to_string() })?;

@@ -271,6 +271,12 @@ impl AsdfFile {
         h5::file_flush(self.h5()).map_err(|m| self.err("/", m))
     }
 
+    /// Writes out the bytes the file driver still buffers (not HDF5's metadata), so that every
+    /// chunk written so far is in the file on disk.
+    pub(crate) fn write_out_buffered(&self) -> Result<()> {
+        super::write_buffer::flush(self.h5()).map_err(|m| self.err("/", m))
+    }
+
     /// Closes the file, reporting any error (dropping closes too, silently).
     pub fn close(mut self) -> Result<()> {
         match self.file.take() {

@@ -53,7 +53,7 @@ fn stack_message(what: &str) -> String {
     }
 }
 
-fn check_id(id: hid_t, what: impl FnOnce() -> String) -> H5Result<Hid> {
+pub(crate) fn check_id(id: hid_t, what: impl FnOnce() -> String) -> H5Result<Hid> {
     if id < 0 {
         Err(stack_message(&what()))
     } else {
@@ -61,7 +61,7 @@ fn check_id(id: hid_t, what: impl FnOnce() -> String) -> H5Result<Hid> {
     }
 }
 
-fn check(ret: herr_t, what: impl FnOnce() -> String) -> H5Result<()> {
+pub(crate) fn check(ret: herr_t, what: impl FnOnce() -> String) -> H5Result<()> {
     if ret < 0 {
         Err(stack_message(&what()))
     } else {
@@ -259,6 +259,7 @@ pub(crate) fn file_create(path: &str) -> H5Result<Hid> {
     let c = cstr(path)?;
     locked(|| unsafe {
         let fapl = file_access()?;
+        super::write_buffer::use_for(&fapl)?;
         check_id(H5Fcreate(c.as_ptr(), H5F_ACC_EXCL, H5P_DEFAULT, fapl.id()), || {
             format!("cannot create {path}")
         })
@@ -270,6 +271,9 @@ pub(crate) fn file_open(path: &str, write: bool) -> H5Result<Hid> {
     let c = cstr(path)?;
     locked(|| unsafe {
         let fapl = file_access()?;
+        if write {
+            super::write_buffer::use_for(&fapl)?;
+        }
         let flags = if write { H5F_ACC_RDWR } else { H5F_ACC_RDONLY };
         check_id(H5Fopen(c.as_ptr(), flags, fapl.id()), || format!("cannot open {path}"))
     })

@@ -20,6 +20,7 @@ mod stationxml;
 mod validate;
 mod version;
 mod waveforms;
+mod write_buffer;
 
 pub use auxiliary::{AuxiliaryData, Parameter};
 pub use chunking::guess_chunk;
