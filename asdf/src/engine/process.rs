@@ -400,7 +400,8 @@ pub(super) fn copy_station_metadata(src: &AsdfFile, file: &mut AsdfFile, opts: &
             continue;
         }
         if let Some(xml) = src.station(&name)?.stationxml_bytes()? {
-            file.put_stationxml_bytes(&name, &xml)?;
+            // Each job parses its station's document (and reports it if it does not parse).
+            file.copy_stationxml_bytes(&name, &xml)?;
         }
     }
     if let Some(ev) = src.events()? {

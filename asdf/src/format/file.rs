@@ -7,6 +7,7 @@ use crate::model::event::Events;
 use crate::model::inventory::Inventory;
 
 use super::chunking::guess_chunk;
+use super::codec::encode_chunk;
 use super::error::{FormatError, Result};
 use super::h5::{self, AttrValue, Hid, Pipeline};
 use super::names::is_valid_provenance_name;
@@ -101,6 +102,9 @@ pub struct AsdfFile {
     pub(crate) raw: Option<RawBytes>,
 }
 
+/// The most bytes [`RawBytes::chunks`] reads at once.
+const READ_AT_ONCE: usize = 4 << 20;
+
 /// A file's bytes read directly (positioned reads on a second descriptor), for chunks located by
 /// HDF5. Only for files opened read-only, whose bytes nothing changes while they are open.
 #[derive(Debug)]
@@ -117,14 +121,41 @@ impl RawBytes {
         Ok(RawBytes { file, base })
     }
 
-    /// The stored bytes of one chunk.
-    pub(crate) fn chunk(&self, span: h5::ChunkSpan) -> std::result::Result<Vec<u8>, String> {
+    /// The stored bytes of the chunks at `spans` (`None`: never written), with each one's filter
+    /// mask. Chunks that lie one after the other in the file (as HDF5 writes a dataset's chunks)
+    /// are read together, up to [`READ_AT_ONCE`] bytes at a time: one large read costs a fraction
+    /// of many small ones.
+    pub(crate) fn chunks(&self, spans: &[Option<h5::ChunkSpan>]) -> std::result::Result<Vec<Option<(Vec<u8>, u32)>>, String> {
         use std::os::unix::fs::FileExt;
-        let mut buf = vec![0u8; span.size];
-        self.file
-            .read_exact_at(&mut buf, self.base + span.addr)
-            .map_err(|e| format!("chunk of {} bytes at byte {}: {e} (is the file truncated?)", span.size, self.base + span.addr))?;
-        Ok(buf)
+        let mut out = Vec::with_capacity(spans.len());
+        let mut i = 0;
+        while i < spans.len() {
+            let Some(first) = spans[i] else {
+                out.push(None);
+                i += 1;
+                continue;
+            };
+            // The run of chunks that continue each other from `first`.
+            let (mut end, mut n) = (first.addr + first.size as u64, 1);
+            while let Some(Some(next)) = spans.get(i + n) {
+                if next.addr != end || (end - first.addr) as usize + next.size > READ_AT_ONCE {
+                    break;
+                }
+                end += next.size as u64;
+                n += 1;
+            }
+            let mut buf = vec![0u8; (end - first.addr) as usize];
+            self.file
+                .read_exact_at(&mut buf, self.base + first.addr)
+                .map_err(|e| format!("{} bytes of chunks at byte {}: {e} (is the file truncated?)", buf.len(), self.base + first.addr))?;
+            let mut at = 0;
+            for s in spans[i..i + n].iter().flatten() {
+                out.push(Some((buf[at..at + s.size].to_vec(), s.mask)));
+                at += s.size;
+            }
+            i += n;
+        }
+        Ok(out)
     }
 }
 
@@ -376,6 +407,13 @@ impl AsdfFile {
             station: station.to_string(),
             source,
         })?;
+        self.copy_stationxml_bytes(station, xml)
+    }
+
+    /// [`put_stationxml_bytes`](Self::put_stationxml_bytes) of a document copied from another
+    /// ASDF file, not parsed again: whoever reads it there reports it if it does not parse.
+    pub(crate) fn copy_stationxml_bytes(&mut self, station: &str, xml: &[u8]) -> Result<()> {
+        self.require_writable()?;
         let obj = format!("/Waveforms/{station}/StationXML");
         let g = h5::group_require(self.h5(), &format!("Waveforms/{station}")).map_err(|m| self.err(&obj, m))?;
         if h5::exists(&g, "StationXML").map_err(|m| self.err(&obj, m))? {
@@ -397,7 +435,19 @@ impl AsdfFile {
         let mut p = self.compression.pipeline();
         p.fletcher32 = fletcher32;
         // The element size is one byte: h5py still records the shuffle filter.
-        h5::bytes_dataset_create(loc, name, bytes, chunk, p, self.collective)
+        if self.collective || bytes.is_empty() {
+            return h5::bytes_dataset_create(loc, name, bytes, chunk, p, self.collective);
+        }
+        // Compressed here and stored with direct chunk writes, as waveforms are (faster than
+        // HDF5's own deflate, and the same bytes once decompressed).
+        let ds = h5::dataset_create(loc, &h5::NewDataset { name, dtype: h5::NumType { kind: h5::NumKind::I8, big_endian: false }, shape: &[bytes.len() as u64], chunk: &[chunk], pipeline: p })?;
+        for (i, piece) in bytes.chunks(chunk as usize).enumerate() {
+            let mut raw = piece.to_vec();
+            // HDF5 stores edge chunks full-size; the tail is never read.
+            raw.resize(chunk as usize, 0);
+            h5::chunk_write(&ds, &[i as u64 * chunk], &encode_chunk(&raw, 1, p))?;
+        }
+        Ok(ds)
     }
 
     // --------------------------------------------------------------------------------------------
@@ -527,4 +577,34 @@ pub(crate) fn trim_ascii(mut b: Vec<u8>) -> Vec<u8> {
     let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
     b.drain(..start);
     b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_read_together_come_back_one_by_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bytes");
+        let content: Vec<u8> = (0..=255u8).cycle().take(READ_AT_ONCE + 1000).collect();
+        std::fs::write(&path, &content).unwrap();
+        let raw = RawBytes { file: std::fs::File::open(&path).unwrap(), base: 100 };
+        let span = |addr: u64, size: usize| Some(h5::ChunkSpan { addr, size, mask: addr as u32 });
+        // A run, a missing chunk, a gap, and a run longer than one read.
+        let spans = [span(0, 10), span(10, 5), None, span(40, 10), span(50, READ_AT_ONCE - 60), span(READ_AT_ONCE as u64 - 10, 700)];
+        let got = raw.chunks(&spans).unwrap();
+        assert_eq!(got.len(), spans.len());
+        for (s, g) in spans.iter().zip(&got) {
+            match (s, g) {
+                (Some(s), Some((bytes, mask))) => {
+                    let at = 100 + s.addr as usize;
+                    assert_eq!((&bytes[..], *mask), (&content[at..at + s.size], s.addr as u32));
+                }
+                (None, None) => {}
+                _ => panic!("{s:?} read as {:?}", g.as_ref().map(|(b, _)| b.len())),
+            }
+        }
+        assert!(raw.chunks(&[span(READ_AT_ONCE as u64, 2000)]).unwrap_err().contains("truncated"));
+    }
 }

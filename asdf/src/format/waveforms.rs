@@ -510,9 +510,7 @@ fn fetch_chunks(file: &AsdfFile, ds: &Hid, obj: &str, npts: u64) -> Result<Optio
     let nchunks = npts.div_ceil(clen);
     let chunks = match &file.raw {
         // Located under the HDF5 lock, read outside it (so workers read in parallel).
-        Some(raw) => h5::chunk_spans(ds, clen, nchunks)
-            .and_then(|spans| spans.into_iter().map(|s| s.map(|s| raw.chunk(s).map(|b| (b, s.mask))).transpose()).collect())
-            .map_err(|m| file.err(obj, m))?,
+        Some(raw) => h5::chunk_spans(ds, clen, nchunks).and_then(|spans| raw.chunks(&spans)).map_err(|m| file.err(obj, m))?,
         None => (0..nchunks).map(|i| h5::chunk_read(ds, &[i * clen])).collect::<h5::H5Result<_>>().map_err(|m| file.err(obj, m))?,
     };
     Ok(Some(Fetched { chunk: clen, filters, chunks }))
