@@ -20,6 +20,9 @@ median_of_3() { # label, command... -> prints "label median_seconds peak_rss_mb"
   local runs=()
   for _ in 1 2 3; do
     rm -f "$dir/ours.h5" "$dir/ours_mpi.h5"
+    # The previous run's output is still being written back to disk; let that finish first so
+    # that it does not slow down the run measured next (on either side).
+    sync
     runs+=("$(measure "$label" "$@")")
   done
   printf "%s\n" "${runs[@]}" | sort -k2 -n | sed -n 2p
