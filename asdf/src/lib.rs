@@ -5,7 +5,7 @@
 //! on all cores (rayon) or many machines (MPI).
 //!
 //! Layers, one module each:
-//! - [`format`]: ASDF on HDF5 (names, attributes, chunking, filters, StationXML/QuakeML blobs);
+//! - [`format`](mod@format): ASDF on HDF5 (names, attributes, chunking, filters, StationXML/QuakeML blobs);
 //! - [`model`]: [`Trace`], [`Stream`], [`UtcTime`], [`Inventory`] with full responses, [`Events`];
 //! - [`signal`]: detrend, taper, Butterworth filters, `remove_response`, resampling, ...;
 //! - [`engine`]: `process` and `compare` over every station, sequential, threads or MPI ranks;

@@ -38,7 +38,8 @@ pub use stationxml::StationXmlError;
 pub use version::FormatVersion;
 pub use diff::{diff, DiffReport, Difference};
 pub use validate::{validate, Finding, Report, Severity};
-pub use waveforms::{encode_trace, EncodedTrace, StoredChunks, TraceHeader};
+pub use waveforms::{encode_trace, EncodedTrace, TraceHeader};
+pub(crate) use waveforms::StoredChunks;
 #[cfg(feature = "mpi")]
 pub(crate) use waveforms::describe_trace;
 pub(crate) use waveforms::encode_trace_reusing;

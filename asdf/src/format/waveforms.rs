@@ -69,7 +69,7 @@ fn allowed_dtypes(version: FormatVersion) -> &'static str {
 /// this way ([`Trace::data`] decodes them on first use), so that a trace a processing function
 /// returns unchanged is written without decompressing and recompressing it.
 #[derive(Debug, Clone)]
-pub struct StoredChunks {
+pub(crate) struct StoredChunks {
     /// The input file and the dataset, for messages.
     path: PathBuf,
     object: String,
