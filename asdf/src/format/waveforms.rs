@@ -93,6 +93,13 @@ impl StoredChunks {
         self.kind.name()
     }
 
+    /// Whether these chunks are what `described` (type, byte order, length, chunking, pipeline)
+    /// would be written with.
+    fn fits(&self, described: &EncodedTrace) -> bool {
+        let d = described;
+        self.kind == d.kind && self.big_endian == d.big_endian && self.npts == d.npts && self.chunk == d.chunk && self.pipeline == d.pipeline
+    }
+
     /// Checks every chunk's Fletcher-32 checksum, which covers the compressed bytes, so that a
     /// corrupt chunk is found at reading time even if it is never decoded.
     fn verify(&self) -> Result<()> {
@@ -149,7 +156,11 @@ pub fn encode_trace(
     version: FormatVersion,
     compression: Compression,
 ) -> std::result::Result<EncodedTrace, String> {
-    encode_trace_reusing(tr.clone(), tag, version, compression)
+    let described = describe_trace(tr, tag, version, compression)?;
+    match tr.stored().filter(|s| s.fits(&described)) {
+        Some(s) => Ok(EncodedTrace { chunks: s.chunks.clone(), ..described }),
+        None => compress_samples(tr, described),
+    }
 }
 
 /// The dataset a trace is written to under `tag`: name, layout, pipeline and attributes, with
@@ -194,20 +205,24 @@ pub(crate) fn describe_trace(tr: &Trace, tag: &str, version: FormatVersion, comp
 
 /// [`encode_trace`] of a trace it may consume: a trace whose samples are still as stored in its
 /// input file ([`Trace::stored`]), with the input's pipeline and chunking also the output's, is
-/// written with its stored chunks: exactly the bytes compressing it would give, for free.
+/// written with its stored chunks (moved, not copied): exactly the bytes compressing it would
+/// give, for free.
 pub(crate) fn encode_trace_reusing(mut tr: Trace, tag: &str, version: FormatVersion, compression: Compression) -> std::result::Result<EncodedTrace, String> {
     let described = describe_trace(&tr, tag, version, compression)?;
-    let EncodedTrace { kind, big_endian, npts, chunk, pipeline, .. } = described;
-    let elem = kind.size();
-    let header = |chunks: Vec<Vec<u8>>| EncodedTrace { chunks, ..described.clone() };
-    let reusable = |s: &StoredChunks| s.kind == kind && s.big_endian == big_endian && s.npts == npts && s.chunk == chunk && s.pipeline == pipeline;
-    if tr.stored().is_some_and(|s| reusable(s)) {
+    if tr.stored().is_some_and(|s| s.fits(&described)) {
         if let Some(s) = tr.take_stored() {
             // Moved out when this trace held the only reference (the usual case), else copied.
             let chunks = Arc::try_unwrap(s).map_or_else(|shared| shared.chunks.clone(), |s| s.chunks);
-            return Ok(header(chunks));
+            return Ok(EncodedTrace { chunks, ..described });
         }
     }
+    compress_samples(&tr, described)
+}
+
+/// The chunks of `described` made from the trace's samples.
+fn compress_samples(tr: &Trace, described: EncodedTrace) -> std::result::Result<EncodedTrace, String> {
+    let EncodedTrace { kind, big_endian, chunk, pipeline, .. } = described;
+    let elem = kind.size();
     let data = tr.try_data().map_err(|e| e.to_string())?;
     // The samples are encoded where they are, unless their byte order must change first.
     let swapped: Vec<u8>;
@@ -230,7 +245,7 @@ pub(crate) fn encode_trace_reusing(mut tr: Trace, tag: &str, version: FormatVers
             encode_chunk(&full, elem, pipeline)
         }
     });
-    Ok(header(chunks))
+    Ok(EncodedTrace { chunks, ..described })
 }
 
 impl AsdfFile {

@@ -397,7 +397,7 @@ impl Trace {
     }
 
     /// The samples, writable. The trace no longer counts as unchanged, so it is compressed
-    /// afresh when written.
+    /// afresh when written. Panics as [`Trace::data`] does.
     ///
     /// ```
     /// # use asdf::{Samples, Trace, UtcTime};
