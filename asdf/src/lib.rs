@@ -34,6 +34,7 @@ pub mod engine;
 pub mod format;
 pub mod model;
 pub mod signal;
+mod xml;
 
 #[doc(hidden)]
 pub mod __private;

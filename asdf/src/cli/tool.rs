@@ -98,9 +98,7 @@ fn sample(a: &clap::ArgMatches) -> Result<(), String> {
         compression,
         ..SampleOptions::default()
     };
-    if !(opts.rate > 0.0 && opts.seconds > 0.0) {
-        return Err("--rate and --seconds/--hours must be positive".into());
-    }
+    opts.check().map_err(|m| format!("--rate, --seconds/--hours or --stations: {m}"))?;
     write_sample(&out, &opts).map_err(|e| e.to_string())?;
     println!(
         "wrote {}: {} stations x 3 channels x {} samples ({} s at {} Hz), {}",

@@ -534,10 +534,10 @@ impl AsdfFile {
             object: obj.clone(),
             message: format!("not UTF-8: {e}"),
         })?;
-        roxmltree::Document::parse(text.trim()).map_err(|e| FormatError::Invalid {
+        crate::xml::parse(text.trim()).map_err(|e| FormatError::Invalid {
             path: self.path.clone(),
             object: obj.clone(),
-            message: format!("not well-formed XML: {e}"),
+            message: e.to_string(),
         })?;
         let g = h5::group_require(self.h5(), "Provenance").map_err(|m| self.err(&obj, m))?;
         if h5::exists(&g, name).map_err(|m| self.err(&obj, m))? {

@@ -11,7 +11,7 @@ use crate::model::stream::Stream;
 use crate::model::time::UtcTime;
 use crate::model::trace::Trace;
 
-use super::error::Result;
+use super::error::{FormatError, Result};
 use super::file::{AsdfFile, Compression};
 use super::version::FormatVersion;
 
@@ -35,6 +35,39 @@ pub struct SampleOptions {
     pub tag: String,
     pub compression: Compression,
     pub start: UtcTime,
+}
+
+/// The most samples one sample trace may have (2^31: int32 indexing in HDF5 tools, about 250
+/// days at 100 Hz).
+const MAX_SAMPLES_PER_TRACE: f64 = (1u64 << 31) as f64;
+/// The most stations a sample file may have.
+const MAX_STATIONS: usize = 1_000_000;
+
+impl SampleOptions {
+    /// Checks the sizes: a positive finite rate and length, at most 2^31 samples a trace and a
+    /// million stations.
+    ///
+    /// ```
+    /// use asdf::format::SampleOptions;
+    /// assert!(SampleOptions::default().check().is_ok());
+    /// assert!(SampleOptions { seconds: f64::INFINITY, ..Default::default() }.check().is_err());
+    /// ```
+    pub fn check(&self) -> std::result::Result<(), String> {
+        if !(self.rate > 0.0 && self.rate.is_finite()) {
+            return Err(format!("the sampling rate must be a positive number of Hz, got {}", self.rate));
+        }
+        if !(self.seconds > 0.0 && self.seconds.is_finite()) {
+            return Err(format!("the trace length must be a positive number of seconds, got {}", self.seconds));
+        }
+        let samples = (self.seconds * self.rate).round();
+        if samples > MAX_SAMPLES_PER_TRACE {
+            return Err(format!("{samples} samples a trace ({} s at {} Hz) is more than the {MAX_SAMPLES_PER_TRACE} allowed", self.seconds, self.rate));
+        }
+        if self.stations > MAX_STATIONS {
+            return Err(format!("{} stations is more than the {MAX_STATIONS} allowed", self.stations));
+        }
+        Ok(())
+    }
 }
 
 impl Default for SampleOptions {
@@ -235,6 +268,7 @@ pub fn station_stream(net: &str, sta: &str, opts: &SampleOptions, rng_seed: u64)
 /// Writes the sample data set to a new file (refusing to overwrite one).
 pub fn write_sample(path: impl AsRef<Path>, opts: &SampleOptions) -> Result<()> {
     let path = path.as_ref();
+    opts.check().map_err(|message| FormatError::Invalid { path: path.into(), object: "sample options".into(), message })?;
     let mut ds = AsdfFile::create_with(path, FormatVersion::V1_0_3, opts.compression)?;
     ds.add_quakeml(&sample_event(opts.start))?;
     let mut rng = Rng(opts.seed);

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use roxmltree::{Document, Node};
+use roxmltree::Node;
 
 use crate::model::inventory::{Channel, Inventory, Network, Station};
 use crate::model::response::*;
@@ -62,7 +62,7 @@ impl Inventory {
     /// Parses an FDSN StationXML document (1.0, 1.1 or 1.2).
     pub fn from_stationxml(bytes: &[u8]) -> Result<Inventory, StationXmlError> {
         let s = std::str::from_utf8(bytes).map_err(|e| StationXmlError(format!("not UTF-8: {e}")))?;
-        let doc = Document::parse(s.trim()).map_err(|e| StationXmlError(format!("not well-formed XML: {e}")))?;
+        let doc = crate::xml::parse(s.trim()).map_err(|e| StationXmlError(e.to_string()))?;
         let root = doc.root_element();
         if root.tag_name().name() != "FDSNStationXML" {
             return err(format!("root element is <{}>, expected <FDSNStationXML>", root.tag_name().name()));

@@ -143,7 +143,7 @@ fn check_root(file: &Hid, r: &mut Report) -> FormatVersion {
 fn xml_problem(bytes: &[u8]) -> Option<String> {
     match std::str::from_utf8(bytes) {
         Err(e) => Some(format!("not UTF-8 text: {e}")),
-        Ok(text) => roxmltree::Document::parse(text).err().map(|e| format!("not well-formed XML: {e}")),
+        Ok(text) => crate::xml::parse(text).err().map(|e| e.to_string()),
     }
 }
 
@@ -173,7 +173,7 @@ fn check_provenance(file: &Hid, version: FormatVersion, r: &mut Report) -> BTree
 /// The local names of the `id` attributes of a provenance document's records.
 fn record_ids(bytes: &[u8]) -> Vec<String> {
     let Ok(text) = std::str::from_utf8(bytes) else { return Vec::new() };
-    let Ok(doc) = roxmltree::Document::parse(text) else { return Vec::new() };
+    let Ok(doc) = crate::xml::parse(text) else { return Vec::new() };
     doc.descendants()
         .flat_map(|n| n.attributes())
         .filter(|a| a.name() == "id")

@@ -400,6 +400,13 @@ pub(crate) fn read_waveform_attrs(file: &AsdfFile, ds: &Hid, obj: &str) -> Resul
         AttrValue::Int(i) => i as f64,
         other => return Err(bad("sampling_rate", &other)),
     };
+    if !(sampling_rate > 0.0 && sampling_rate.is_finite()) {
+        return Err(FormatError::Invalid {
+            path: file.path.clone(),
+            object: obj.to_string(),
+            message: format!("attribute `sampling_rate` is {sampling_rate}; it must be a positive finite number of Hz"),
+        });
+    }
     let string = |n: &str| -> Result<Option<String>> {
         match get(n)? {
             None => Ok(None),

@@ -155,9 +155,29 @@ struct OpenFile {
     /// The file's size once the pending bytes are written.
     eof: haddr_t,
     pending: Pending,
+    /// Set by the first failed write: the operation that failed has reported it (the run stops
+    /// with that error), and from then on writes, flushes and the final close are discarded and
+    /// succeed. HDF5 must be able to close a file whose writes failed: a failed close leaves the
+    /// file half-closed in HDF5's tables, and HDF5's shutdown (at `MPI_Finalize` under MPI)
+    /// then crashes closing it again. What the engine needs from a partial output is in its
+    /// journal, whose chunk checksums are verified on `--resume`.
+    failed: bool,
 }
 
 impl OpenFile {
+    /// Runs a write-side operation unless an earlier one failed; a failure poisons the file.
+    fn writing(&mut self, op: impl FnOnce(&mut Self) -> std::io::Result<()>) -> std::io::Result<()> {
+        if self.failed {
+            return Ok(());
+        }
+        let r = op(self);
+        if r.is_err() {
+            self.failed = true;
+            self.pending.bytes.clear();
+        }
+        r
+    }
+
     /// Writes the pending bytes out.
     fn write_pending(&mut self) -> std::io::Result<()> {
         if !self.pending.bytes.is_empty() {
@@ -268,6 +288,7 @@ unsafe extern "C" fn open(name: *const c_char, flags: c_uint, _fapl: hid_t, maxa
         eoa: 0,
         eof: meta.len(),
         pending: Pending::default(),
+        failed: false,
     });
     Box::into_raw(f) as *mut PublicPart
 }
@@ -275,7 +296,7 @@ unsafe extern "C" fn open(name: *const c_char, flags: c_uint, _fapl: hid_t, maxa
 unsafe extern "C" fn close(f: *mut PublicPart) -> herr_t {
     // SAFETY: `f` came from `open` (Box::into_raw) and HDF5 closes it once.
     let mut f = unsafe { Box::from_raw(f as *mut OpenFile) };
-    match f.write_pending() {
+    match f.writing(OpenFile::write_pending) {
         Ok(()) => 0,
         Err(e) => fail("writing buffered bytes at close", e),
     }
@@ -341,7 +362,7 @@ unsafe extern "C" fn write(f: *mut PublicPart, _t: H5FD_mem_t, _dxpl: hid_t, add
     if addr.checked_add(size as u64).is_none_or(|end| end > f.eoa) {
         return fail("write", format!("{size} bytes at address {addr} go past the end of allocated space {}", f.eoa));
     }
-    match f.write(addr, data) {
+    match f.writing(|f| f.write(addr, data)) {
         Ok(()) => 0,
         Err(e) => fail(&format!("writing {size} bytes at {addr}"), e),
     }
@@ -349,7 +370,7 @@ unsafe extern "C" fn write(f: *mut PublicPart, _t: H5FD_mem_t, _dxpl: hid_t, add
 
 unsafe extern "C" fn flush_callback(f: *mut PublicPart, _dxpl: hid_t, _closing: hbool_t) -> herr_t {
     // SAFETY: `f` came from `open`.
-    match unsafe { this(f) }.write_pending() {
+    match unsafe { this(f) }.writing(OpenFile::write_pending) {
         Ok(()) => 0,
         Err(e) => fail("writing buffered bytes", e),
     }
@@ -358,7 +379,7 @@ unsafe extern "C" fn flush_callback(f: *mut PublicPart, _dxpl: hid_t, _closing: 
 unsafe extern "C" fn truncate(f: *mut PublicPart, _dxpl: hid_t, _closing: hbool_t) -> herr_t {
     // SAFETY: `f` came from `open`.
     let f = unsafe { this(f) };
-    let r = f.write_pending().and_then(|()| if f.eoa != f.eof { f.file.set_len(f.eoa) } else { Ok(()) });
+    let r = f.writing(|f| f.write_pending().and_then(|()| if f.eoa != f.eof { f.file.set_len(f.eoa) } else { Ok(()) }));
     match r {
         Ok(()) => {
             f.eof = f.eoa;
@@ -409,7 +430,7 @@ pub(crate) fn flush(file: &Hid) -> H5Result<()> {
             }
             let mut handle: *mut c_void = std::ptr::null_mut();
             check(hdf5_sys::h5f::H5Fget_vfd_handle(file.id(), fapl.id(), &mut handle), || "H5Fget_vfd_handle".into())?;
-            this(handle as *const PublicPart).write_pending().map_err(|e| format!("writing buffered bytes: {e}"))
+            this(handle as *const PublicPart).writing(OpenFile::write_pending).map_err(|e| format!("writing buffered bytes: {e}"))
         }
     })
 }
@@ -421,7 +442,7 @@ mod tests {
     fn open_file(dir: &std::path::Path) -> OpenFile {
         let file = OpenOptions::new().read(true).write(true).create_new(true).open(dir.join("f")).unwrap();
         // SAFETY: test value of plain fields.
-        OpenFile { public: unsafe { std::mem::zeroed() }, file, id: (0, 0), eoa: u64::MAX, eof: 0, pending: Pending::default() }
+        OpenFile { public: unsafe { std::mem::zeroed() }, file, id: (0, 0), eoa: u64::MAX, eof: 0, pending: Pending::default(), failed: false }
     }
 
     #[test]

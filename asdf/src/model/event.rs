@@ -31,7 +31,7 @@ impl Events {
     /// Parses a QuakeML 1.2 document, keeping its bytes.
     pub fn from_quakeml(bytes: Vec<u8>) -> Result<Self, String> {
         let text = std::str::from_utf8(&bytes).map_err(|e| format!("not UTF-8: {e}"))?;
-        let doc = roxmltree::Document::parse(text.trim()).map_err(|e| format!("not well-formed XML: {e}"))?;
+        let doc = crate::xml::parse(text.trim()).map_err(|e| e.to_string())?;
         let root = doc.root_element();
         if root.tag_name().name() != "quakeml" {
             return Err(format!("root element is <{}>, expected <quakeml>", root.tag_name().name()));
@@ -97,7 +97,7 @@ impl Events {
         }
         let mine = std::str::from_utf8(&self.bytes).map_err(|e| e.to_string())?;
         let theirs = std::str::from_utf8(&other.bytes).map_err(|e| e.to_string())?;
-        let doc = roxmltree::Document::parse(theirs.trim()).map_err(|e| e.to_string())?;
+        let doc = crate::xml::parse(theirs.trim()).map_err(|e| e.to_string())?;
         let offset = theirs.len() - theirs.trim_start().len();
         let snippets: Vec<&str> = doc
             .descendants()

@@ -32,6 +32,7 @@ impl Trace {
 
     /// [`Trace::decimate`] with ObsPy's `no_filter` and `strict_length` options.
     pub fn decimate_with(&mut self, factor: usize, opts: Decimate) -> Result<&mut Self, SignalError> {
+        super::sampling_rate(self)?;
         if factor == 0 {
             return Err(SignalError::invalid(self, "decimation factor must be at least 1"));
         }

@@ -383,7 +383,17 @@ unsafe fn sections_avx<const S: usize>(sos: &[[f64; 6]; S], xs: &mut [&mut [f64]
     use std::arch::x86_64::*;
     let m = xs.len();
     let n = xs[0].len();
-    let p: [*mut f64; 4] = std::array::from_fn(|l| xs[if l < m { l } else { 0 }].as_mut_ptr());
+    // Each slice's pointer is derived once; a missing lane copies lane 0's pointer (the same
+    // provenance, not a second `as_mut_ptr()` on the same slice, which would invalidate the first
+    // under Stacked/Tree Borrows). Lanes that repeat lane 0 store lane 0's own values, so the
+    // duplicate writes are identical.
+    let mut p: [*mut f64; 4] = [std::ptr::null_mut(); 4];
+    for (l, x) in xs.iter_mut().enumerate().take(4) {
+        p[l] = x.as_mut_ptr();
+    }
+    for l in m..4 {
+        p[l] = p[0];
+    }
     let c: [[__m256d; 5]; S] = std::array::from_fn(|s| [0, 1, 2, 4, 5].map(|k| _mm256_set1_pd(sos[s][k])));
     let mut z = [[_mm256_setzero_pd(); 2]; S];
     let mut out = [0.0f64; 4];
@@ -455,7 +465,7 @@ impl Trace {
     /// Checks a filter against this trace (corners, Nyquist, finite samples, which become f64)
     /// and designs its second-order sections.
     fn design_filter(&mut self, kind: FilterKind, corners: usize) -> Result<Vec<[f64; 6]>, SignalError> {
-        let nyq = 0.5 * self.stats.sampling_rate;
+        let nyq = 0.5 * super::sampling_rate(self)?;
         let id = self.id();
         if corners == 0 {
             return Err(SignalError::invalid(self, "corners must be at least 1"));

@@ -112,6 +112,7 @@ impl Trace {
         if !(sampling_rate > 0.0 && sampling_rate.is_finite()) {
             return Err(SignalError::invalid(self, format!("the new sampling rate must be positive, got {sampling_rate}")));
         }
+        super::sampling_rate(self)?;
         let dt = 1.0 / sampling_rate;
         let old_start = self.stats.starttime.timestamp();
         let old_dt = self.stats.delta();

@@ -226,9 +226,9 @@ impl Stream {
         for (id, mut traces) in channels {
             traces.sort_by(|a, b| a.stats.starttime.cmp(&b.stats.starttime).then(a.endtime().cmp(&b.endtime())));
             let first = &traces[0];
-            let sr = first.stats.sampling_rate;
+            let sr = super::sampling_rate(first)?;
             for t in &traces[1..] {
-                let rate = t.stats.sampling_rate;
+                let rate = super::sampling_rate(t)?;
                 if (rate - sr).abs() > opts.rate_tolerance * sr.abs() {
                     return Err(SignalError::InvalidParameter {
                         id,

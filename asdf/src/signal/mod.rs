@@ -47,6 +47,19 @@ pub enum SignalError {
     NoResponse { id: String, time: String },
     #[error("{id}: cannot evaluate the response: {message}")]
     BadResponse { id: String, message: String },
+    #[error("{id}: sampling rate {rate} Hz is not a positive finite number; fix the trace's header (`stats.sampling_rate`)")]
+    BadSamplingRate { id: String, rate: f64 },
+}
+
+/// The trace's sampling rate, refused unless positive and finite: every operation that uses it
+/// checks it first, so a broken header is an error, never a panic or NaN samples.
+pub(crate) fn sampling_rate(tr: &Trace) -> Result<f64, SignalError> {
+    let rate = tr.stats.sampling_rate;
+    if rate > 0.0 && rate.is_finite() {
+        Ok(rate)
+    } else {
+        Err(SignalError::BadSamplingRate { id: tr.id(), rate })
+    }
 }
 
 impl SignalError {

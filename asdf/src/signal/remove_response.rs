@@ -227,6 +227,7 @@ impl Trace {
     /// assert!(tr.data().as_f64().unwrap().iter().all(|v| v.abs() < 1e-3));
     /// ```
     pub fn remove_response(&mut self, inv: &Inventory, opts: &RemoveResponse) -> Result<&mut Self, SignalError> {
+        super::sampling_rate(self)?;
         let id = self.id();
         let chan = inv
             .channel(&id, self.stats.starttime)

@@ -106,7 +106,7 @@ impl Trace {
             return Err(SignalError::invalid(self, format!("new sampling rate must be positive, got {sampling_rate}")));
         }
         let npts = self.npts();
-        let factor = self.stats.sampling_rate / sampling_rate;
+        let factor = super::sampling_rate(self)? / sampling_rate;
         if opts.strict_length && (npts as f64) % factor != 0.0 {
             return Err(SignalError::invalid(self, "the end time would change and strict_length is set"));
         }
@@ -184,7 +184,7 @@ impl Trace {
     /// assert!((tr.data().as_f64().unwrap()[1999] - 1.0).abs() < 0.2); // passes DC
     /// ```
     pub fn lowpass_cheby2(&mut self, freq: f64) -> Result<&mut Self, SignalError> {
-        let nyquist = 0.5 * self.stats.sampling_rate;
+        let nyquist = 0.5 * super::sampling_rate(self)?;
         if !(freq > 0.0) {
             return Err(SignalError::invalid(self, format!("low-pass frequency must be positive, got {freq}")));
         }

@@ -73,9 +73,7 @@ impl Trace {
                 return Err(SignalError::invalid(self, format!("trim window starts ({s}) after it ends ({e})")));
             }
         }
-        if self.stats.sampling_rate <= 0.0 || !self.stats.sampling_rate.is_finite() {
-            return Err(SignalError::invalid(self, "the sampling rate must be positive to trim"));
-        }
+        super::sampling_rate(self)?;
         if let Some(s) = starttime {
             self.trim_left(s, opts);
         }
