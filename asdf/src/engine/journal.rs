@@ -45,7 +45,11 @@ impl Journal {
 
     /// Reads every whole record of an existing journal (a torn or damaged tail ends the list).
     pub(crate) fn records(path: &Path) -> std::io::Result<Vec<Record>> {
-        let mut r = BufReader::new(File::open(path)?);
+        let file = File::open(path)?;
+        // No record is longer than what follows it in the file: a length field says nothing
+        // larger than that is allocated.
+        let mut left = file.metadata()?.len().saturating_sub(MAGIC.len() as u64);
+        let mut r = BufReader::new(file);
         let mut magic = [0u8; 8];
         r.read_exact(&mut magic)?;
         if &magic != MAGIC {
@@ -57,12 +61,14 @@ impl Journal {
             if r.read_exact(&mut head).is_err() {
                 break;
             }
-            let job_len = u64::from_le_bytes(head[..8].try_into().unwrap_or_default()) as usize;
-            let pay_len = u64::from_le_bytes(head[8..].try_into().unwrap_or_default()) as usize;
-            if job_len > 1 << 20 || pay_len > 1 << 40 {
-                break;
-            }
-            let mut body = vec![0u8; job_len + pay_len + 4];
+            let job_len = u64::from_le_bytes(head[..8].try_into().unwrap_or_default());
+            let pay_len = u64::from_le_bytes(head[8..].try_into().unwrap_or_default());
+            let body_len = job_len.checked_add(pay_len).and_then(|n| n.checked_add(4));
+            left = left.saturating_sub(16);
+            let Some(body_len) = body_len.filter(|&n| job_len <= 1 << 20 && n <= left) else { break };
+            left -= body_len;
+            let (job_len, pay_len) = (job_len as usize, pay_len as usize);
+            let mut body = vec![0u8; body_len as usize];
             if r.read_exact(&mut body).is_err() {
                 break;
             }
@@ -119,6 +125,13 @@ mod tests {
         bytes[last] ^= 1;
         std::fs::write(&p, &bytes).unwrap();
         assert_eq!(Journal::records(&p).unwrap().len(), 1);
+        // A length field claiming more than the file holds ends the list, nothing allocated.
+        let mut huge = MAGIC.to_vec();
+        huge.extend_from_slice(&8u64.to_le_bytes());
+        huge.extend_from_slice(&(1u64 << 39).to_le_bytes());
+        huge.extend_from_slice(b"XX.A/raw");
+        std::fs::write(&p, &huge).unwrap();
+        assert!(Journal::records(&p).unwrap().is_empty());
         std::fs::write(&p, b"not a journal").unwrap();
         assert!(Journal::records(&p).is_err());
     }

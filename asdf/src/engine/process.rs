@@ -569,6 +569,10 @@ fn read_placed(file: &std::fs::File, placed: Vec<(EncodedTrace, Vec<ChunkAt>)>) 
             let chunks = places
                 .iter()
                 .map(|c| {
+                    // A place past the end of the partial output is a damaged record: nothing
+                    // is allocated for it.
+                    let len = file.metadata().ok()?.len();
+                    c.offset.checked_add(c.len).filter(|&end| end <= len)?;
                     let mut buf = vec![0u8; usize::try_from(c.len).ok()?];
                     file.read_exact_at(&mut buf, c.offset).ok()?;
                     (crc32(&[&buf]) == c.crc).then_some(buf)

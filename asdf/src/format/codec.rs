@@ -231,6 +231,9 @@ pub(crate) fn decode_chunk_into(stored: &[u8], filters: &[FilterInfo], mask: u32
     })
 }
 
+/// The most deflate can expand its input: about 1032:1 (258-byte matches in 2 bits).
+const MAX_INFLATION: u64 = 1032;
+
 /// Reverses a stored pipeline on one chunk. `mask` bit `i` set means filter `i` was skipped when
 /// the chunk was written. `raw_len` is the chunk's unfiltered size in bytes.
 pub(crate) fn decode_chunk(
@@ -252,27 +255,19 @@ pub(crate) fn decode_chunk(
                 buf
             }
             FILTER_DEFLATE => {
+                // A chunk never holds more than its shape: inflating past `raw_len` means a
+                // corrupt (or hostile) chunk, and nothing larger is allocated for it.
+                if raw_len as u64 > (buf.len() as u64).saturating_mul(MAX_INFLATION) + 1024 {
+                    return Err(DecodeError::Corrupt(format!("{} stored bytes cannot inflate to the chunk's {raw_len}", buf.len())));
+                }
                 let mut out = vec![0u8; raw_len];
-                let mut d = Decompressor::new();
-                match d.zlib_decompress(&buf, &mut out) {
+                match Decompressor::new().zlib_decompress(&buf, &mut out) {
                     Ok(n) => {
                         out.truncate(n);
                         out
                     }
                     Err(DecompressionError::InsufficientSpace) => {
-                        // More than one chunk's worth: decode with a growing buffer.
-                        let mut size = raw_len.max(1024) * 2;
-                        loop {
-                            let mut out = vec![0u8; size];
-                            match d.zlib_decompress(&buf, &mut out) {
-                                Ok(n) => {
-                                    out.truncate(n);
-                                    break out;
-                                }
-                                Err(DecompressionError::InsufficientSpace) if size < (1 << 34) => size *= 2,
-                                Err(e) => return Err(DecodeError::Corrupt(format!("deflate: {e}"))),
-                            }
-                        }
+                        return Err(DecodeError::Corrupt(format!("inflates to more than the chunk's {raw_len} bytes")));
                     }
                     Err(e) => return Err(DecodeError::Corrupt(format!("deflate: {e}"))),
                 }

@@ -17,8 +17,8 @@ pub enum FormatError {
     UnsupportedVersion { path: PathBuf, version: String },
     #[error("{path}: already exists; refusing to overwrite it (remove it or choose another output name)")]
     Exists { path: PathBuf },
-    #[error("{path}: {object}: {message}")]
-    Hdf5 { path: PathBuf, object: String, message: String },
+    #[error("{path}: {object}: {source}")]
+    Hdf5 { path: PathBuf, object: String, source: super::h5::H5Error },
     #[error("{path}: /Waveforms/{station}/{name}: malformed waveform name: {reason}")]
     BadName { path: PathBuf, station: String, name: String, reason: String },
     #[error("{path}: {object}: missing attribute `{attribute}`")]
@@ -48,8 +48,12 @@ pub enum FormatError {
 }
 
 impl FormatError {
-    pub(crate) fn h5(path: &std::path::Path, object: impl Into<String>, message: String) -> Self {
-        FormatError::Hdf5 { path: path.to_path_buf(), object: object.into(), message }
+    /// A failed HDF5 operation on `object`; a failed Fletcher-32 check is a [`FormatError::Checksum`].
+    pub(crate) fn h5(path: &std::path::Path, object: impl Into<String>, source: super::h5::H5Error) -> Self {
+        match source.kind() {
+            super::h5::H5ErrorKind::Checksum => FormatError::Checksum { path: path.to_path_buf(), object: object.into() },
+            _ => FormatError::Hdf5 { path: path.to_path_buf(), object: object.into(), source },
+        }
     }
 }
 

@@ -112,21 +112,34 @@ pub(crate) struct RawBytes {
     file: std::fs::File,
     /// Where HDF5's address 0 is (after the user block).
     base: u64,
+    /// The file's length: no chunk lies past it, so no chunk claims more bytes than that.
+    len: u64,
 }
 
 impl RawBytes {
-    fn open(path: &Path, h5file: &Hid) -> std::result::Result<Self, String> {
+    fn open(path: &Path, h5file: &Hid) -> std::result::Result<Self, h5::H5Error> {
         let base = h5::file_base_offset(h5file)?;
-        let file = std::fs::File::open(path).map_err(|e| format!("cannot open for reading: {e}"))?;
-        Ok(RawBytes { file, base })
+        let file = std::fs::File::open(path).map_err(|e| h5::H5Error::io_read("opening for reading", e))?;
+        let len = file.metadata().map_err(|e| h5::H5Error::io_read("reading the file's size", e))?.len();
+        Ok(RawBytes { file, base, len })
     }
 
     /// The stored bytes of the chunks at `spans` (`None`: never written), with each one's filter
     /// mask. Chunks that lie one after the other in the file (as HDF5 writes a dataset's chunks)
     /// are read together, up to [`READ_AT_ONCE`] bytes at a time: one large read costs a fraction
-    /// of many small ones.
-    pub(crate) fn chunks(&self, spans: &[Option<h5::ChunkSpan>]) -> std::result::Result<Vec<Option<(Vec<u8>, u32)>>, String> {
+    /// of many small ones. A chunk that claims to lie past the end of the file is an error, found
+    /// before anything is allocated for it.
+    pub(crate) fn chunks(&self, spans: &[Option<h5::ChunkSpan>]) -> std::result::Result<Vec<Option<(Vec<u8>, u32)>>, h5::H5Error> {
         use std::os::unix::fs::FileExt;
+        for (i, s) in spans.iter().enumerate() {
+            if let Some(s) = s {
+                let end = self.base.checked_add(s.addr).and_then(|a| a.checked_add(s.size as u64));
+                if end.is_none_or(|end| end > self.len) {
+                    let why = format!("chunk {i} claims {} bytes at byte {}, past the end of the file ({} bytes): the file is truncated or corrupt", s.size, self.base.saturating_add(s.addr), self.len);
+                    return Err(h5::H5Error::io_read("locating chunks", why));
+                }
+            }
+        }
         let mut out = Vec::with_capacity(spans.len());
         let mut i = 0;
         while i < spans.len() {
@@ -145,9 +158,9 @@ impl RawBytes {
                 n += 1;
             }
             let mut buf = vec![0u8; (end - first.addr) as usize];
-            self.file
-                .read_exact_at(&mut buf, self.base + first.addr)
-                .map_err(|e| format!("{} bytes of chunks at byte {}: {e} (is the file truncated?)", buf.len(), self.base + first.addr))?;
+            self.file.read_exact_at(&mut buf, self.base + first.addr).map_err(|e| {
+                h5::H5Error::io_read(format!("reading {} bytes of chunks at byte {}", buf.len(), self.base + first.addr), format!("{e} (is the file truncated?)"))
+            })?;
             let mut at = 0;
             for s in spans[i..i + n].iter().flatten() {
                 out.push(Some((buf[at..at + s.size].to_vec(), s.mask)));
@@ -305,7 +318,7 @@ impl AsdfFile {
     /// Writes out the bytes the file driver still buffers (not HDF5's metadata), so that every
     /// chunk written so far is in the file on disk.
     pub(crate) fn write_out_buffered(&self) -> Result<()> {
-        super::write_buffer::flush(self.h5()).map_err(|m| self.err("/", m))
+        h5::flush_write_buffer(self.h5()).map_err(|m| self.err("/", m))
     }
 
     /// Closes the file, reporting any error (dropping closes too, silently).
@@ -320,8 +333,8 @@ impl AsdfFile {
         self.file.as_ref().expect("an AsdfFile holds its handle until close() consumes it")
     }
 
-    pub(crate) fn err(&self, object: impl Into<String>, message: String) -> FormatError {
-        FormatError::h5(&self.path, object, message)
+    pub(crate) fn err(&self, object: impl Into<String>, source: h5::H5Error) -> FormatError {
+        FormatError::h5(&self.path, object, source)
     }
 
     pub(crate) fn require_writable(&self) -> Result<()> {
@@ -589,7 +602,7 @@ mod tests {
         let path = dir.path().join("bytes");
         let content: Vec<u8> = (0..=255u8).cycle().take(READ_AT_ONCE + 1000).collect();
         std::fs::write(&path, &content).unwrap();
-        let raw = RawBytes { file: std::fs::File::open(&path).unwrap(), base: 100 };
+        let raw = RawBytes { file: std::fs::File::open(&path).unwrap(), base: 100, len: content.len() as u64 };
         let span = |addr: u64, size: usize| Some(h5::ChunkSpan { addr, size, mask: addr as u32 });
         // A run, a missing chunk, a gap, and a run longer than one read.
         let spans = [span(0, 10), span(10, 5), None, span(40, 10), span(50, READ_AT_ONCE - 60), span(READ_AT_ONCE as u64 - 10, 700)];
@@ -605,6 +618,10 @@ mod tests {
                 _ => panic!("{s:?} read as {:?}", g.as_ref().map(|(b, _)| b.len())),
             }
         }
-        assert!(raw.chunks(&[span(READ_AT_ONCE as u64, 2000)]).unwrap_err().contains("truncated"));
+        // A chunk said to lie past the end of the file: refused before anything is allocated.
+        let e = raw.chunks(&[span(READ_AT_ONCE as u64, 2000)]).unwrap_err();
+        assert!(e.kind() == h5::H5ErrorKind::Read && e.to_string().contains("truncated"), "{e}");
+        let e = raw.chunks(&[span(0, usize::MAX / 2)]).unwrap_err();
+        assert!(e.to_string().contains("past the end of the file"), "{e}");
     }
 }

@@ -11,6 +11,7 @@ mod error;
 mod fanout;
 mod file;
 pub(crate) mod h5;
+pub use h5::{H5Error, H5ErrorKind};
 mod names;
 mod planes;
 pub mod sample;
@@ -20,7 +21,6 @@ mod stationxml;
 mod validate;
 mod version;
 mod waveforms;
-mod write_buffer;
 
 pub use auxiliary::{AuxiliaryData, Parameter};
 pub use chunking::guess_chunk;

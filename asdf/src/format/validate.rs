@@ -101,7 +101,7 @@ fn check_string_kind(obj: &Hid, path: &str, name: &str, want_vlen: bool, r: &mut
             format!("attribute {name} is a {} string; pyasdf only reads a {} one", if want_vlen { "fixed-length" } else { "variable-length" }, if want_vlen { "variable-length" } else { "fixed-length" }),
         ),
         Ok(None) => r.error(path, format!("attribute {name} is not a string")),
-        Err(m) => r.error(path, m),
+        Err(m) => r.error(path, m.to_string()),
     }
 }
 
@@ -274,14 +274,14 @@ fn check_waveform(group: &Hid, name: &str, station: &str, path: &str, version: F
     let ds = match h5::kind_of(group, name) {
         Ok(ObjKind::Dataset) => match h5::dataset_open(group, name) {
             Ok(ds) => ds,
-            Err(m) => return r.error(path, m),
+            Err(m) => return r.error(path, m.to_string()),
         },
         _ => return r.error(path, "waveforms must be datasets"),
     };
     let npts = match h5::dataset_shape(&ds) {
         Ok(s) if s.len() == 1 => s[0],
         Ok(s) => return r.error(path, format!("waveforms are 1-D; shape is {s:?}")),
-        Err(m) => return r.error(path, m),
+        Err(m) => return r.error(path, m.to_string()),
     };
     match h5::dataset_type(&ds) {
         Ok(t) => match t.kind {
@@ -289,7 +289,7 @@ fn check_waveform(group: &Hid, name: &str, station: &str, path: &str, version: F
             NumKind::I16 if version.allows_i16() => {}
             other => r.error(path, format!("sample type {} is not allowed in format {version}", other.name())),
         },
-        Err(m) => r.error(path, m),
+        Err(m) => r.error(path, m.to_string()),
     }
     let attrs = h5::attr_names(&ds).unwrap_or_default();
     let read = |n: &str| attrs.iter().any(|a| a == n).then(|| h5::attr_read(&ds, n));
@@ -376,7 +376,7 @@ fn walk_auxiliary(group: &Hid, path: &str, version: FormatVersion, provenance: &
         match h5::kind_of(group, &item) {
             Ok(ObjKind::Group) => match h5::group_open(group, &item) {
                 Ok(g) => walk_auxiliary(&g, &p, version, provenance, r),
-                Err(m) => r.error(&p, m),
+                Err(m) => r.error(&p, m.to_string()),
             },
             Ok(ObjKind::Dataset) => {
                 r.auxiliary_datasets += 1;

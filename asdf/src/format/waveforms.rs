@@ -111,7 +111,11 @@ impl StoredChunks {
 
     /// The samples, decoded (in native byte order).
     pub(crate) fn decode(&self) -> Result<Samples> {
-        let mut samples = zeroed_samples(self.kind, self.npts as usize);
+        let mut samples = usize::try_from(self.npts).ok().and_then(|n| zeroed_samples(self.kind, n)).ok_or_else(|| FormatError::Invalid {
+            path: self.path.clone(),
+            object: self.object.clone(),
+            message: format!("cannot allocate memory for {} samples", self.npts),
+        })?;
         let elem = self.kind.size();
         let chunks: Vec<Option<(&[u8], u32)>> = self.chunks.iter().map(|c| Some((&c[..], 0))).collect();
         decode_chunks_into(&chunks, &self.filters, elem, self.chunk as usize * elem, self.big_endian, samples.as_bytes_mut())
@@ -327,7 +331,8 @@ impl AsdfFile {
     pub(crate) fn write_trace_collectively(&mut self, e: &EncodedTrace, samples: Option<&Samples>) -> Result<()> {
         let (ds, obj) = self.create_trace_dataset(e)?;
         if samples.is_some_and(|s| s.len() as u64 != e.npts) {
-            return Err(self.err(&obj, format!("{} samples for a dataset of {}", samples.map_or(0, Samples::len), e.npts)));
+            let why = format!("{} samples for a dataset of {}", samples.map_or(0, Samples::len), e.npts);
+            return Err(self.err(&obj, h5::H5Error::shape("writing collectively", why)));
         }
         h5::dataset_write_collective(&ds, NumType::native(e.kind), samples.map(Samples::as_bytes)).map_err(|m| self.err(&obj, m))
     }
@@ -342,7 +347,7 @@ fn write_waveform_attrs(ds: &Hid, starttime: i64, sampling_rate: f64, a: &AsdfSt
     if !a.labels.is_empty() {
         let labels: Vec<&str> = a.labels.iter().map(|l| l.trim()).collect();
         if let Some(bad) = labels.iter().find(|l| l.contains(',')) {
-            return Err(format!("label {bad:?} contains a comma"));
+            return Err(h5::H5Error::shape("attribute labels", format!("label {bad:?} contains a comma")));
         }
         h5::attr_write_vlen_str(ds, "labels", &labels.join(","))?;
     }
@@ -486,7 +491,7 @@ fn read_samples(
                 }
                 None => {
                     // Decoded straight into the samples' own memory.
-                    let mut samples = zeroed_samples(t.kind, count as usize);
+                    let mut samples = samples_for(file, obj, t.kind, count)?;
                     let chunks: Vec<Option<(&[u8], u32)>> = f.chunks.iter().map(|c| c.as_ref().map(|(b, m)| (&b[..], *m))).collect();
                     match decode_chunks_into(&chunks, &f.filters, elem, f.chunk as usize * elem, t.big_endian, samples.as_bytes_mut()) {
                         Ok(()) => return Ok((Some(samples), order, None)),
@@ -498,16 +503,12 @@ fn read_samples(
         }
     }
     // HDF5's own read path.
-    let mut samples = zeroed_samples(t.kind, count as usize);
+    let mut samples = samples_for(file, obj, t.kind, count)?;
     if count > 0 {
         let mem = NumType::native(t.kind);
         let buf = samples.as_bytes_mut();
         let r = if whole { h5::dataset_read_into(ds, mem, buf) } else { h5::dataset_read_range(ds, mem, start, count, buf) };
-        r.map_err(|m| if m.contains("checksum") || m.contains("fletcher") {
-            FormatError::Checksum { path: file.path.clone(), object: obj.into() }
-        } else {
-            file.err(obj, m)
-        })?;
+        r.map_err(|m| file.err(obj, m))?;
     }
     Ok((Some(samples), order, None))
 }
@@ -530,6 +531,13 @@ fn fetch_chunks(file: &AsdfFile, ds: &Hid, obj: &str, npts: u64) -> Result<Optio
     }
     let clen = chunk[0];
     let nchunks = npts.div_ceil(clen);
+    // Every chunk written takes bytes in the file (its index entry at least); more chunks than
+    // the file has bytes is a crafted extent, refused before listing them.
+    let file_size = h5::file_size(file.h5()).map_err(|m| file.err(obj, m))?;
+    if nchunks > file_size {
+        let message = format!("declares {nchunks} chunks of {clen} samples, more than a file of {file_size} bytes can hold");
+        return Err(FormatError::Invalid { path: file.path.clone(), object: obj.into(), message });
+    }
     let chunks = match &file.raw {
         // Located under the HDF5 lock, read outside it (so workers read in parallel).
         Some(raw) => h5::chunk_spans(ds, clen, nchunks).and_then(|spans| raw.chunks(&spans)).map_err(|m| file.err(obj, m))?,
@@ -580,14 +588,39 @@ fn decode_chunks_into(
     Ok(())
 }
 
-fn zeroed_samples(kind: NumKind, n: usize) -> Samples {
-    match kind {
-        NumKind::I16 => Samples::I16(vec![0; n]),
-        NumKind::I32 => Samples::I32(vec![0; n]),
-        NumKind::I64 => Samples::I64(vec![0; n]),
-        NumKind::F32 => Samples::F32(vec![0.0; n]),
-        _ => Samples::F64(vec![0.0; n]),
+fn zeroed_samples(kind: NumKind, n: usize) -> Option<Samples> {
+    fn zeros<T: Clone + Default>(n: usize) -> Option<Vec<T>> {
+        let mut v = Vec::new();
+        v.try_reserve_exact(n).ok()?;
+        v.resize(n, T::default());
+        Some(v)
     }
+    Some(match kind {
+        NumKind::I16 => Samples::I16(zeros(n)?),
+        NumKind::I32 => Samples::I32(zeros(n)?),
+        NumKind::I64 => Samples::I64(zeros(n)?),
+        NumKind::F32 => Samples::F32(zeros(n)?),
+        _ => Samples::F64(zeros(n)?),
+    })
+}
+
+/// The most a compressed chunk can expand: deflate's largest ratio is about 1032:1.
+const MAX_INFLATION: u64 = 1032;
+
+/// Zeroed samples for `count` elements of a dataset in `file`, refused when the dataset declares
+/// more than the file could hold even compressed (a crafted extent of 10^12 samples) or more
+/// than can be allocated.
+fn samples_for(file: &AsdfFile, obj: &str, kind: NumKind, count: u64) -> Result<Samples> {
+    let invalid = |message: String| FormatError::Invalid { path: file.path.clone(), object: obj.into(), message };
+    let file_size = h5::file_size(file.h5()).map_err(|m| file.err(obj, m))?;
+    let bytes = count.saturating_mul(kind.size() as u64);
+    if bytes > file_size.saturating_mul(MAX_INFLATION) {
+        return Err(invalid(format!("declares {count} samples ({bytes} bytes), more than a file of {file_size} bytes can hold even compressed")));
+    }
+    usize::try_from(count)
+        .ok()
+        .and_then(|n| zeroed_samples(kind, n))
+        .ok_or_else(|| invalid(format!("cannot allocate memory for {count} samples")))
 }
 
 /// What a waveform dataset holds, read from its metadata only (no samples).

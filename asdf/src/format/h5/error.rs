@@ -62,9 +62,15 @@ impl H5Error {
         H5Error { op: format!("name {name:?}"), kind: H5ErrorKind::Name, stack: vec!["contains a NUL byte, which HDF5 cannot store".into()] }
     }
 
-    /// An error of the write-buffer driver, which talks to the operating system itself.
-    pub(crate) fn io(op: impl Into<String>, e: &std::io::Error) -> Self {
+    /// A write that the write-buffer driver made itself and the operating system refused.
+    pub(crate) fn io_write(op: impl Into<String>, e: &std::io::Error) -> Self {
         H5Error { op: op.into(), kind: H5ErrorKind::Write, stack: vec![e.to_string()] }
+    }
+
+    /// A read of stored chunks made outside HDF5 (at addresses HDF5 gave) that the operating
+    /// system refused or that ran past the end of the file.
+    pub(crate) fn io_read(op: impl Into<String>, why: impl std::fmt::Display) -> Self {
+        H5Error { op: op.into(), kind: H5ErrorKind::Read, stack: vec![why.to_string()] }
     }
 
     /// Why it failed.

@@ -29,7 +29,9 @@ use hdf5_sys::h5fd::{
 };
 use hdf5_sys::h5i::hid_t;
 
-use super::h5::{check, H5Result, Hid};
+use super::error::H5Error;
+use super::raw::{check, check_id, locked, Hid};
+use super::H5Result;
 
 /// The most bytes gathered before they are written.
 pub(crate) const CAPACITY: usize = 4 << 20;
@@ -91,6 +93,16 @@ struct DriverClass {
     unlock: Callback,
     fl_map: [H5FD_mem_t; 7],
 }
+
+// The layout of HDF5 1.10 on 64-bit Linux, checked at compile time here and against the
+// installed headers by a test (`mirrored_structs_match_the_installed_headers`).
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+const _: () = {
+    const H5FD_T_SIZE: usize = 80;
+    const H5FD_CLASS_T_SIZE: usize = 280;
+    assert!(std::mem::size_of::<PublicPart>() == H5FD_T_SIZE);
+    assert!(std::mem::size_of::<DriverClass>() == H5FD_CLASS_T_SIZE);
+};
 
 // SAFETY: the table is immutable and its name points to a static string.
 unsafe impl Sync for DriverClass {}
@@ -419,18 +431,18 @@ pub(crate) fn use_for(fapl: &Hid) -> H5Result<()> {
 
 /// Writes out the bytes buffered for an open file, if it uses this driver.
 pub(crate) fn flush(file: &Hid) -> H5Result<()> {
-    let Some(id) = super::h5::locked(driver) else { return Ok(()) };
-    super::h5::locked(|| {
+    let Some(id) = locked(driver) else { return Ok(()) };
+    locked(|| {
         // SAFETY: queries on a file handle the caller owns; the handle `H5Fget_vfd_handle` gives
         // for a file of this driver is its `OpenFile` (see `get_handle`).
         unsafe {
-            let fapl = super::h5::check_id(hdf5_sys::h5f::H5Fget_access_plist(file.id()), || "H5Fget_access_plist".into())?;
+            let fapl = check_id(hdf5_sys::h5f::H5Fget_access_plist(file.id()), || "H5Fget_access_plist".into())?;
             if hdf5_sys::h5p::H5Pget_driver(fapl.id()) != id {
                 return Ok(());
             }
             let mut handle: *mut c_void = std::ptr::null_mut();
             check(hdf5_sys::h5f::H5Fget_vfd_handle(file.id(), fapl.id(), &mut handle), || "H5Fget_vfd_handle".into())?;
-            this(handle as *const PublicPart).writing(OpenFile::write_pending).map_err(|e| format!("writing buffered bytes: {e}"))
+            this(handle as *const PublicPart).writing(OpenFile::write_pending).map_err(|e| H5Error::io_write("writing buffered bytes", &e))
         }
     })
 }
@@ -470,5 +482,83 @@ mod tests {
         f.write_pending().unwrap();
         let on_disk = std::fs::read(dir.path().join("f")).unwrap();
         assert_eq!(on_disk, model[..10_320 + CAPACITY]);
+    }
+
+    /// The two C structs mirrored by hand, against the HDF5 headers installed here: a C program
+    /// compiled against them prints every size and field offset, which must be ours.
+    #[test]
+    fn mirrored_structs_match_the_installed_headers() {
+        use std::mem::{offset_of, size_of};
+        let sizes = [("H5FD_t", size_of::<PublicPart>()), ("H5FD_class_t", size_of::<DriverClass>())];
+        let offsets = [
+            ("H5FD_t", "driver_id", offset_of!(PublicPart, driver_id)),
+            ("H5FD_t", "cls", offset_of!(PublicPart, cls)),
+            ("H5FD_t", "fileno", offset_of!(PublicPart, fileno)),
+            ("H5FD_t", "access_flags", offset_of!(PublicPart, access_flags)),
+            ("H5FD_t", "feature_flags", offset_of!(PublicPart, feature_flags)),
+            ("H5FD_t", "maxaddr", offset_of!(PublicPart, maxaddr)),
+            ("H5FD_t", "base_addr", offset_of!(PublicPart, base_addr)),
+            ("H5FD_t", "threshold", offset_of!(PublicPart, threshold)),
+            ("H5FD_t", "alignment", offset_of!(PublicPart, alignment)),
+            ("H5FD_t", "paged_aggr", offset_of!(PublicPart, paged_aggr)),
+            ("H5FD_class_t", "name", offset_of!(DriverClass, name)),
+            ("H5FD_class_t", "maxaddr", offset_of!(DriverClass, maxaddr)),
+            ("H5FD_class_t", "fc_degree", offset_of!(DriverClass, fc_degree)),
+            ("H5FD_class_t", "terminate", offset_of!(DriverClass, terminate)),
+            ("H5FD_class_t", "sb_size", offset_of!(DriverClass, sb_size)),
+            ("H5FD_class_t", "sb_encode", offset_of!(DriverClass, sb_encode)),
+            ("H5FD_class_t", "sb_decode", offset_of!(DriverClass, sb_decode)),
+            ("H5FD_class_t", "fapl_size", offset_of!(DriverClass, fapl_size)),
+            ("H5FD_class_t", "fapl_get", offset_of!(DriverClass, fapl_get)),
+            ("H5FD_class_t", "fapl_copy", offset_of!(DriverClass, fapl_copy)),
+            ("H5FD_class_t", "fapl_free", offset_of!(DriverClass, fapl_free)),
+            ("H5FD_class_t", "dxpl_size", offset_of!(DriverClass, dxpl_size)),
+            ("H5FD_class_t", "dxpl_copy", offset_of!(DriverClass, dxpl_copy)),
+            ("H5FD_class_t", "dxpl_free", offset_of!(DriverClass, dxpl_free)),
+            ("H5FD_class_t", "open", offset_of!(DriverClass, open)),
+            ("H5FD_class_t", "close", offset_of!(DriverClass, close)),
+            ("H5FD_class_t", "cmp", offset_of!(DriverClass, cmp)),
+            ("H5FD_class_t", "query", offset_of!(DriverClass, query)),
+            ("H5FD_class_t", "get_type_map", offset_of!(DriverClass, get_type_map)),
+            ("H5FD_class_t", "alloc", offset_of!(DriverClass, alloc)),
+            ("H5FD_class_t", "free", offset_of!(DriverClass, free)),
+            ("H5FD_class_t", "get_eoa", offset_of!(DriverClass, get_eoa)),
+            ("H5FD_class_t", "set_eoa", offset_of!(DriverClass, set_eoa)),
+            ("H5FD_class_t", "get_eof", offset_of!(DriverClass, get_eof)),
+            ("H5FD_class_t", "get_handle", offset_of!(DriverClass, get_handle)),
+            ("H5FD_class_t", "read", offset_of!(DriverClass, read)),
+            ("H5FD_class_t", "write", offset_of!(DriverClass, write)),
+            ("H5FD_class_t", "flush", offset_of!(DriverClass, flush)),
+            ("H5FD_class_t", "truncate", offset_of!(DriverClass, truncate)),
+            ("H5FD_class_t", "lock", offset_of!(DriverClass, lock)),
+            ("H5FD_class_t", "unlock", offset_of!(DriverClass, unlock)),
+            ("H5FD_class_t", "fl_map", offset_of!(DriverClass, fl_map)),
+        ];
+        let mut c = String::from("#include <stdio.h>\n#include <stddef.h>\n#include <hdf5.h>\nint main(void) {\n");
+        let mut ours = String::new();
+        for (ty, size) in sizes {
+            c += &format!("  printf(\"{ty} %zu\\n\", sizeof({ty}));\n");
+            ours += &format!("{ty} {size}\n");
+        }
+        for (ty, field, offset) in offsets {
+            c += &format!("  printf(\"{ty}.{field} %zu\\n\", offsetof({ty}, {field}));\n");
+            ours += &format!("{ty}.{field} {offset}\n");
+        }
+        c += "  return 0;\n}\n";
+        let dir = tempfile::tempdir().unwrap();
+        let (src, exe) = (dir.path().join("layout.c"), dir.path().join("layout"));
+        std::fs::write(&src, c).unwrap();
+        let hdf5 = std::env::var("HDF5_DIR").unwrap_or_else(|_| "/usr/lib/x86_64-linux-gnu/hdf5/mpich".into());
+        let cc = std::env::var("MPICC").unwrap_or_else(|_| "mpicc.mpich".into());
+        let built = std::process::Command::new(&cc)
+            .arg(format!("-I{hdf5}/include"))
+            .arg(&src)
+            .arg("-o")
+            .arg(&exe)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {cc} (scripts/setup.sh installs it): {e}"));
+        assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+        let theirs = std::process::Command::new(&exe).output().unwrap();
+        assert_eq!(ours, String::from_utf8_lossy(&theirs.stdout));
     }
 }

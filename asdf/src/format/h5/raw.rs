@@ -1,4 +1,5 @@
-//! A thin, safe layer over the HDF5 C API for exactly what ASDF needs.
+//! Every call into the HDF5 C library that this crate makes (but the write-buffer driver's, in
+//! [`super::vfd`]), each behind a safe function that checks what HDF5 needs before the call.
 //!
 //! pyasdf compatibility depends on details the high-level `hdf5` crate does not expose (fixed-length
 //! NUL-padded string attributes of run-time length, direct chunk I/O, the filter pipeline of an
@@ -6,8 +7,14 @@
 //! [`hdf5::sync::sync`], the crate-wide lock that serialises libhdf5 (Debian's build is not
 //! thread-safe). Handles are reference counted RAII values ([`Hid`]).
 //!
-//! Errors are plain strings here (the HDF5 error stack, flattened); the `format` layer above adds
-//! the file and object they concern.
+//! The rules every function here keeps, so that nothing a file declares can make HDF5 write
+//! outside a buffer of ours:
+//! - a read or write into a Rust buffer first checks the buffer's length against the number of
+//!   elements HDF5 will transfer (the dataset's extent or the selection) times the element size;
+//! - coordinates passed as pointers have exactly the dataset's rank;
+//! - sizes a file declares (string attributes, chunks) are checked against the file's own size
+//!   before anything is allocated for them;
+//! - every return code is checked; a failure is an [`H5Error`] carrying HDF5's error stack.
 
 use std::ffi::{c_char, c_void, CStr, CString};
 use std::ptr;
@@ -25,53 +32,39 @@ use hdf5_sys::h5s::*;
 use hdf5_sys::h5t::*;
 use hdf5_sys::h5z::H5Z_filter_t;
 
-/// Result of a raw HDF5 operation: the error is the flattened HDF5 error stack.
-pub(crate) type H5Result<T> = Result<T, String>;
+use super::error::{H5Error, H5Result};
 
 /// Runs `f` under the global HDF5 lock.
 pub(crate) fn locked<T>(f: impl FnOnce() -> T) -> T {
     hdf5::sync::sync(f)
 }
 
-/// The current HDF5 error stack as one line, innermost message last.
-fn stack_message(what: &str) -> String {
-    let detail = hdf5::Error::query()
-        .ok()
-        .and_then(|e| e.stack())
-        .map(|s| {
-            s.iter()
-                .map(|f| f.desc().to_string())
-                .filter(|d| !d.is_empty())
-                .collect::<Vec<_>>()
-                .join(": ")
-        })
-        .unwrap_or_default();
-    if detail.is_empty() {
-        what.to_string()
-    } else {
-        format!("{what}: {detail}")
-    }
-}
-
+/// `Ok(Hid)` for a valid identifier, else the error HDF5 just reported. Call with the lock held.
 pub(crate) fn check_id(id: hid_t, what: impl FnOnce() -> String) -> H5Result<Hid> {
     if id < 0 {
-        Err(stack_message(&what()))
+        Err(H5Error::from_stack(what()))
     } else {
         Ok(Hid(id))
     }
 }
 
+/// `Ok(())` for a non-negative return code, else the error HDF5 just reported. Call with the
+/// lock held.
 pub(crate) fn check(ret: herr_t, what: impl FnOnce() -> String) -> H5Result<()> {
     if ret < 0 {
-        Err(stack_message(&what()))
+        Err(H5Error::from_stack(what()))
     } else {
         Ok(())
     }
 }
 
 fn cstr(s: &str) -> H5Result<CString> {
-    CString::new(s).map_err(|_| format!("name {s:?} contains a NUL byte"))
+    CString::new(s).map_err(|_| H5Error::name(s))
 }
+
+/// The most bytes a string attribute may declare (ASDF's are ids and short labels; HDF5 keeps
+/// attributes in the object header, 64 KiB, unless dense storage is used).
+const MAX_ATTRIBUTE_BYTES: usize = 16 << 20;
 
 /// An owned HDF5 identifier (file, group, dataset, attribute, dataspace, datatype or property list).
 /// Dropping it releases the reference under the HDF5 lock.
@@ -86,6 +79,7 @@ impl Hid {
 
 impl Drop for Hid {
     fn drop(&mut self) {
+        // SAFETY: the identifier is owned by this `Hid` and released once, under the lock.
         locked(|| unsafe {
             H5Idec_ref(self.0);
         });
@@ -147,6 +141,7 @@ impl NumType {
 
     /// A new HDF5 datatype for this type (file byte order as given).
     fn to_h5(self) -> H5Result<Hid> {
+        // SAFETY: the predefined type globals are initialised by HDF5 (hdf5-sys reads them after library start-up); H5Tcopy makes a new type owned by the result.
         unsafe {
             let base = match (self.kind, self.big_endian) {
                 (NumKind::I8, false) => *H5T_STD_I8LE,
@@ -175,6 +170,7 @@ impl NumType {
     }
 
     fn from_h5(t: hid_t) -> H5Result<Self> {
+        // SAFETY: queries on a datatype handle the caller owns; the caller holds the lock.
         unsafe {
             let class = H5Tget_class(t);
             let size = H5Tget_size(t);
@@ -191,15 +187,15 @@ impl NumType {
                         (false, 2) => NumKind::U16,
                         (false, 4) => NumKind::U32,
                         (false, 8) => NumKind::U64,
-                        _ => return Err(format!("integer type of {size} bytes is not supported")),
+                        _ => return Err(H5Error::shape("datatype", format!("integer type of {size} bytes is not supported"))),
                     }
                 }
                 H5T_class_t::H5T_FLOAT => match size {
                     4 => NumKind::F32,
                     8 => NumKind::F64,
-                    _ => return Err(format!("float type of {size} bytes is not supported")),
+                    _ => return Err(H5Error::shape("datatype", format!("float type of {size} bytes is not supported"))),
                 },
-                other => return Err(format!("datatype class {other:?} is not numeric")),
+                other => return Err(H5Error::shape("datatype", format!("class {other:?} is not numeric"))),
             };
             Ok(NumType { kind, big_endian })
         }
@@ -257,9 +253,10 @@ fn file_access() -> H5Result<Hid> {
 /// Creates a new file (fails if it exists), with libver "earliest" like h5py's default.
 pub(crate) fn file_create(path: &str) -> H5Result<Hid> {
     let c = cstr(path)?;
+    // SAFETY: a NUL-terminated path and property lists owned here, under the lock.
     locked(|| unsafe {
         let fapl = file_access()?;
-        super::write_buffer::use_for(&fapl)?;
+        super::vfd::use_for(&fapl)?;
         check_id(H5Fcreate(c.as_ptr(), H5F_ACC_EXCL, H5P_DEFAULT, fapl.id()), || {
             format!("cannot create {path}")
         })
@@ -269,10 +266,11 @@ pub(crate) fn file_create(path: &str) -> H5Result<Hid> {
 /// Opens an existing file, read-only or read-write, with file locking off (pyasdf #70).
 pub(crate) fn file_open(path: &str, write: bool) -> H5Result<Hid> {
     let c = cstr(path)?;
+    // SAFETY: a NUL-terminated path and property lists owned here, under the lock.
     locked(|| unsafe {
         let fapl = file_access()?;
         if write {
-            super::write_buffer::use_for(&fapl)?;
+            super::vfd::use_for(&fapl)?;
         }
         let flags = if write { H5F_ACC_RDWR } else { H5F_ACC_RDONLY };
         check_id(H5Fopen(c.as_ptr(), flags, fapl.id()), || format!("cannot open {path}"))
@@ -284,6 +282,7 @@ pub(crate) fn file_open(path: &str, write: bool) -> H5Result<Hid> {
 #[cfg(feature = "mpi")]
 pub(crate) fn file_create_parallel(path: &str, comm: mpi::ffi::MPI_Comm) -> H5Result<Hid> {
     let c = cstr(path)?;
+    // SAFETY: a NUL-terminated path, a property list owned here and the caller's live communicator, under the lock.
     locked(|| unsafe {
         let fapl = file_access()?;
         check(H5Pset_fapl_mpio(fapl.id(), comm, mpi::ffi::RSMPI_INFO_NULL), || "H5Pset_fapl_mpio".into())?;
@@ -295,7 +294,13 @@ pub(crate) fn file_create_parallel(path: &str, comm: mpi::ffi::MPI_Comm) -> H5Re
 /// `Some(data)` on the rank that holds the samples, `None` (an empty selection) on the others.
 #[cfg(feature = "mpi")]
 pub(crate) fn dataset_write_collective(ds: &Hid, mem: NumType, data: Option<&[u8]>) -> H5Result<()> {
+    // SAFETY: `data` is checked to hold exactly the whole extent in type `mem` (what H5Dwrite
+    // with H5S_ALL reads); the empty selection reads nothing from `dummy`; handles are owned,
+    // the lock held.
     locked(|| unsafe {
+        if let Some(bytes) = data {
+            check_whole(ds, "H5Dwrite (collective)", mem.kind.size(), bytes.len())?;
+        }
         let t = mem.to_h5()?;
         let dxpl = collective_transfer()?;
         match data {
@@ -319,10 +324,12 @@ pub(crate) fn dataset_write_collective(ds: &Hid, mem: NumType, data: Option<&[u8
 /// Whether a file on disk has the HDF5 signature.
 pub(crate) fn is_hdf5(path: &str) -> bool {
     let Ok(c) = cstr(path) else { return false };
+    // SAFETY: a NUL-terminated path, under the lock.
     locked(|| unsafe { H5Fis_hdf5(c.as_ptr()) > 0 })
 }
 
 pub(crate) fn file_flush(file: &Hid) -> H5Result<()> {
+    // SAFETY: a file handle the caller owns, under the lock.
     locked(|| unsafe {
         check(H5Fflush(file.id(), H5F_scope_t::H5F_SCOPE_GLOBAL), || "H5Fflush".into())
     })
@@ -332,10 +339,12 @@ pub(crate) fn file_flush(file: &Hid) -> H5Result<()> {
 pub(crate) fn file_close(file: Hid) -> H5Result<()> {
     let id = file.id();
     std::mem::forget(file);
+    // SAFETY: `id` was owned by `file`, forgotten above so it is closed once, here, under the lock.
     locked(|| unsafe { check(H5Fclose(id), || "H5Fclose".into()) })
 }
 
 pub(crate) fn file_size(file: &Hid) -> H5Result<u64> {
+    // SAFETY: a file handle the caller owns and a local output, under the lock.
     locked(|| unsafe {
         let mut size: hsize_t = 0;
         check(H5Fget_filesize(file.id(), &mut size), || "H5Fget_filesize".into())?;
@@ -348,10 +357,11 @@ pub(crate) fn file_size(file: &Hid) -> H5Result<u64> {
 
 pub(crate) fn exists(loc: &Hid, name: &str) -> H5Result<bool> {
     let c = cstr(name)?;
+    // SAFETY: a NUL-terminated name and a handle the caller owns, under the lock.
     locked(|| unsafe {
         let r = H5Lexists(loc.id(), c.as_ptr(), H5P_DEFAULT);
         if r < 0 {
-            Err(stack_message(&format!("H5Lexists({name})")))
+            Err(H5Error::from_stack(format!("H5Lexists({name})")))
         } else {
             Ok(r > 0)
         }
@@ -360,6 +370,7 @@ pub(crate) fn exists(loc: &Hid, name: &str) -> H5Result<bool> {
 
 pub(crate) fn group_create(loc: &Hid, name: &str) -> H5Result<Hid> {
     let c = cstr(name)?;
+    // SAFETY: a NUL-terminated name, a handle the caller owns and a property list owned here, under the lock.
     locked(|| unsafe {
         let lcpl = check_id(H5Pcreate(*H5P_CLS_LINK_CREATE), || "H5Pcreate(lcpl)".into())?;
         check(H5Pset_create_intermediate_group(lcpl.id(), 1), || "lcpl".into())?;
@@ -371,6 +382,7 @@ pub(crate) fn group_create(loc: &Hid, name: &str) -> H5Result<Hid> {
 
 pub(crate) fn group_open(loc: &Hid, name: &str) -> H5Result<Hid> {
     let c = cstr(name)?;
+    // SAFETY: a NUL-terminated name and a handle the caller owns, under the lock.
     locked(|| unsafe {
         check_id(H5Gopen2(loc.id(), c.as_ptr(), H5P_DEFAULT), || format!("cannot open group {name}"))
     })
@@ -400,6 +412,7 @@ unsafe extern "C" fn collect_name<I>(_loc: hid_t, name: *const c_char, _info: *c
 /// The names of a group's members, sorted by name (HDF5's name index), in one pass over the
 /// group (looking names up by index is linear per lookup in old-style groups, quadratic overall).
 pub(crate) fn list(group: &Hid) -> H5Result<Vec<String>> {
+    // SAFETY: `names` outlives the iteration, and `collect_name` is called with it as its `data`; the lock is held.
     locked(|| unsafe {
         let mut names: Vec<String> = Vec::new();
         let mut idx: hsize_t = 0;
@@ -428,6 +441,7 @@ pub(crate) enum ObjKind {
 
 pub(crate) fn kind_of(loc: &Hid, name: &str) -> H5Result<ObjKind> {
     let c = cstr(name)?;
+    // SAFETY: a NUL-terminated name and handles owned here or by the caller, under the lock.
     locked(|| unsafe {
         let obj = check_id(H5Oopen(loc.id(), c.as_ptr(), H5P_DEFAULT), || format!("cannot open {name}"))?;
         Ok(match H5Iget_type(obj.id()) {
@@ -440,6 +454,7 @@ pub(crate) fn kind_of(loc: &Hid, name: &str) -> H5Result<ObjKind> {
 
 pub(crate) fn delete(loc: &Hid, name: &str) -> H5Result<()> {
     let c = cstr(name)?;
+    // SAFETY: a NUL-terminated name and a handle the caller owns, under the lock.
     locked(|| unsafe {
         check(hdf5_sys::h5l::H5Ldelete(loc.id(), c.as_ptr(), H5P_DEFAULT), || format!("cannot delete {name}"))
     })
@@ -460,6 +475,7 @@ pub(crate) struct NewDataset<'a> {
 
 pub(crate) fn dataset_create(loc: &Hid, spec: &NewDataset<'_>) -> H5Result<Hid> {
     let c = cstr(spec.name)?;
+    // SAFETY: `dims`, `maxdims` and `chunk` are passed with their own lengths as ranks; every handle is owned here or by the caller; the lock is held.
     locked(|| unsafe {
         let t = spec.dtype.to_h5()?;
         let dims: Vec<hsize_t> = spec.shape.to_vec();
@@ -493,6 +509,7 @@ pub(crate) fn dataset_create(loc: &Hid, spec: &NewDataset<'_>) -> H5Result<Hid> 
 
 pub(crate) fn dataset_open(loc: &Hid, name: &str) -> H5Result<Hid> {
     let c = cstr(name)?;
+    // SAFETY: a NUL-terminated name and a handle the caller owns, under the lock.
     locked(|| unsafe {
         check_id(H5Dopen2(loc.id(), c.as_ptr(), H5P_DEFAULT), || format!("cannot open dataset {name}"))
     })
@@ -500,19 +517,50 @@ pub(crate) fn dataset_open(loc: &Hid, name: &str) -> H5Result<Hid> {
 
 /// The dataset's dimensions.
 pub(crate) fn dataset_shape(ds: &Hid) -> H5Result<Vec<u64>> {
-    locked(|| unsafe {
+    // SAFETY: queries on a dataset handle the caller owns, under the lock; `extent` checks ranks.
+    locked(|| unsafe { extent(ds) })
+}
+
+/// The extent of a dataset's dataspace. Call with the HDF5 lock held.
+unsafe fn extent(ds: &Hid) -> H5Result<Vec<u64>> {
+    // SAFETY: `space` is a dataspace this function owns; `dims` has the `n` elements HDF5 was
+    // told it has (a rank checked against HDF5's maximum first).
+    unsafe {
         let space = check_id(H5Dget_space(ds.id()), || "H5Dget_space".into())?;
         let n = H5Sget_simple_extent_ndims(space.id());
         if n < 0 {
-            return Err(stack_message("H5Sget_simple_extent_ndims"));
+            return Err(H5Error::from_stack("H5Sget_simple_extent_ndims"));
+        }
+        if n as usize > H5S_MAX_RANK as usize {
+            return Err(H5Error::shape("dataspace", format!("rank {n} is above HDF5's maximum {H5S_MAX_RANK}")));
         }
         let mut dims = vec![0 as hsize_t; n as usize];
-        H5Sget_simple_extent_dims(space.id(), dims.as_mut_ptr(), ptr::null_mut());
+        if H5Sget_simple_extent_dims(space.id(), dims.as_mut_ptr(), ptr::null_mut()) < 0 {
+            return Err(H5Error::from_stack("H5Sget_simple_extent_dims"));
+        }
         Ok(dims)
-    })
+    }
+}
+
+/// The number of bytes a transfer of `dims` elements of `elem` bytes moves, if it fits in memory.
+fn transfer_bytes(dims: &[u64], elem: usize) -> Option<usize> {
+    dims.iter().try_fold(elem as u64, |acc, &d| acc.checked_mul(d)).and_then(|n| usize::try_from(n).ok())
+}
+
+/// Checks that a buffer of `len` bytes is exactly what a whole-dataset transfer of `elem`-byte
+/// elements moves. Call with the HDF5 lock held.
+unsafe fn check_whole(ds: &Hid, op: &str, elem: usize, len: usize) -> H5Result<()> {
+    // SAFETY: the caller holds the lock and owns `ds`.
+    let dims = unsafe { extent(ds) }?;
+    match transfer_bytes(&dims, elem) {
+        Some(n) if n == len => Ok(()),
+        Some(n) => Err(H5Error::shape(op, format!("the dataset has shape {dims:?} ({n} bytes as {elem}-byte elements), the buffer {len} bytes"))),
+        None => Err(H5Error::shape(op, format!("shape {dims:?} is too large to hold in memory"))),
+    }
 }
 
 pub(crate) fn dataset_type(ds: &Hid) -> H5Result<NumType> {
+    // SAFETY: handles owned here or by the caller, under the lock.
     locked(|| unsafe {
         let t = check_id(H5Dget_type(ds.id()), || "H5Dget_type".into())?;
         NumType::from_h5(t.id())
@@ -521,6 +569,7 @@ pub(crate) fn dataset_type(ds: &Hid) -> H5Result<NumType> {
 
 /// Chunk dimensions, or `None` for contiguous/compact storage.
 pub(crate) fn dataset_chunk(ds: &Hid) -> H5Result<Option<Vec<u64>>> {
+    // SAFETY: `dims` has the 32 elements HDF5 is told it has (HDF5's maximum rank); handles are owned; the lock is held.
     locked(|| unsafe {
         let dcpl = check_id(H5Dget_create_plist(ds.id()), || "H5Dget_create_plist".into())?;
         if H5Pget_layout(dcpl.id()) != H5D_layout_t::H5D_CHUNKED {
@@ -529,7 +578,7 @@ pub(crate) fn dataset_chunk(ds: &Hid) -> H5Result<Option<Vec<u64>>> {
         let mut dims = [0 as hsize_t; 32];
         let n = H5Pget_chunk(dcpl.id(), 32, dims.as_mut_ptr());
         if n < 0 {
-            return Err(stack_message("H5Pget_chunk"));
+            return Err(H5Error::from_stack("H5Pget_chunk"));
         }
         Ok(Some(dims[..n as usize].to_vec()))
     })
@@ -537,6 +586,7 @@ pub(crate) fn dataset_chunk(ds: &Hid) -> H5Result<Option<Vec<u64>>> {
 
 /// The filter pipeline of an existing dataset.
 pub(crate) fn dataset_filters(ds: &Hid) -> H5Result<Vec<FilterInfo>> {
+    // SAFETY: `cd` and `name` have the lengths HDF5 is told (`nelm` in, `name.len()`), and only `nelm.min(16)` values are read back; the lock is held.
     locked(|| unsafe {
         let dcpl = check_id(H5Dget_create_plist(ds.id()), || "H5Dget_create_plist".into())?;
         let n = H5Pget_nfilters(dcpl.id());
@@ -558,7 +608,7 @@ pub(crate) fn dataset_filters(ds: &Hid) -> H5Result<Vec<FilterInfo>> {
                 &mut config,
             );
             if id < 0 {
-                return Err(stack_message("H5Pget_filter2"));
+                return Err(H5Error::from_stack("H5Pget_filter2"));
             }
             out.push(FilterInfo { id, params: cd[..nelm.min(16)].to_vec() });
         }
@@ -566,10 +616,14 @@ pub(crate) fn dataset_filters(ds: &Hid) -> H5Result<Vec<FilterInfo>> {
     })
 }
 
-/// Reads a whole dataset into `out`, converting to `mem` (native order); `out` must have
-/// exactly `npts * mem.kind.size()` bytes.
+/// Reads a whole dataset into `out`, converting to `mem` (native order). `out` must have
+/// exactly `npts * mem.kind.size()` bytes for the dataset's extent, whatever its rank; anything
+/// else is an error, before HDF5 is called.
 pub(crate) fn dataset_read_into(ds: &Hid, mem: NumType, out: &mut [u8]) -> H5Result<()> {
+    // SAFETY: `out` is checked to hold exactly the bytes of the whole extent in type `mem`,
+    // which is what H5Dread with H5S_ALL writes; handles are owned, the lock held.
     locked(|| unsafe {
+        check_whole(ds, "H5Dread", mem.kind.size(), out.len())?;
         let t = mem.to_h5()?;
         check(
             H5Dread(ds.id(), t.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.as_mut_ptr() as *mut c_void),
@@ -578,7 +632,8 @@ pub(crate) fn dataset_read_into(ds: &Hid, mem: NumType, out: &mut [u8]) -> H5Res
     })
 }
 
-/// Reads elements `[start, start + count)` of a 1-D dataset.
+/// Reads elements `[start, start + count)` of a 1-D dataset into `out`, which must hold exactly
+/// `count` elements of `mem`.
 pub(crate) fn dataset_read_range(
     ds: &Hid,
     mem: NumType,
@@ -586,7 +641,20 @@ pub(crate) fn dataset_read_range(
     count: u64,
     out: &mut [u8],
 ) -> H5Result<()> {
+    // SAFETY: the dataset is checked to be 1-D with `start + count` within its extent, and `out`
+    // to hold exactly `count` elements of `mem`: the memory space H5Dread fills; `st` and `ct`
+    // have one element each, the rank; handles are owned, the lock held.
     locked(|| unsafe {
+        let dims = extent(ds)?;
+        if dims.len() != 1 {
+            return Err(H5Error::shape("H5Dread (range)", format!("a range of a dataset of shape {dims:?}, expected 1-D")));
+        }
+        if start.checked_add(count).is_none_or(|end| end > dims[0]) {
+            return Err(H5Error::shape("H5Dread (range)", format!("elements {start}..{start}+{count} of a dataset of {}", dims[0])));
+        }
+        if transfer_bytes(&[count], mem.kind.size()) != Some(out.len()) {
+            return Err(H5Error::shape("H5Dread (range)", format!("{count} elements of {} bytes into a buffer of {} bytes", mem.kind.size(), out.len())));
+        }
         let t = mem.to_h5()?;
         let fspace = check_id(H5Dget_space(ds.id()), || "H5Dget_space".into())?;
         let st = [start as hsize_t];
@@ -604,9 +672,12 @@ pub(crate) fn dataset_read_range(
 }
 
 /// Writes a whole dataset from `data` in memory type `mem`; `collective` in a parallel (MPI-IO)
-/// file, where every rank makes the same call.
+/// file, where every rank makes the same call. `data` must hold exactly the dataset's extent.
 pub(crate) fn dataset_write(ds: &Hid, mem: NumType, data: &[u8], collective: bool) -> H5Result<()> {
+    // SAFETY: `data` is checked to hold exactly the whole extent in type `mem`, which is what
+    // H5Dwrite with H5S_ALL reads; handles are owned, the lock held.
     locked(|| unsafe {
+        check_whole(ds, "H5Dwrite", mem.kind.size(), data.len())?;
         let t = mem.to_h5()?;
         let dxpl = if collective { Some(collective_transfer()?) } else { None };
         check(
@@ -629,15 +700,29 @@ fn collective_transfer() -> H5Result<Hid> {
 
 /// Writes one already-filtered chunk at element offset `offset` (direct chunk write) and returns
 /// where its bytes now are in the file (they reach the operating system before this returns:
-/// HDF5 buffers metadata, never raw chunks).
+/// HDF5 buffers metadata, never raw chunks). `offset` must have the dataset's rank.
 pub(crate) fn chunk_write(ds: &Hid, offset: &[u64], bytes: &[u8]) -> H5Result<u64> {
+    // SAFETY: `offset` is checked to have the dataset's rank, the number of coordinates HDF5
+    // reads from it; `bytes` is passed with its length; handles are owned, the lock held.
     locked(|| unsafe {
+        check_rank(ds, "H5Dwrite_chunk", offset)?;
         check(
             H5Dwrite_chunk(ds.id(), H5P_DEFAULT, 0, offset.as_ptr(), bytes.len(), bytes.as_ptr() as *const c_void),
             || "H5Dwrite_chunk".into(),
         )?;
-        chunk_span(ds, offset)?.map(|s| s.addr).ok_or_else(|| "H5Dwrite_chunk: the chunk written has no address".into())
+        chunk_span(ds, offset)?.map(|s| s.addr).ok_or_else(|| H5Error::shape("H5Dwrite_chunk", "the chunk written has no address"))
     })
+}
+
+/// Checks that `offset` has one coordinate per dimension of the dataset. Call with the lock held.
+unsafe fn check_rank(ds: &Hid, op: &str, offset: &[u64]) -> H5Result<()> {
+    // SAFETY: the caller holds the lock and owns `ds`.
+    let dims = unsafe { extent(ds) }?;
+    if dims.len() == offset.len() {
+        Ok(())
+    } else {
+        Err(H5Error::shape(op, format!("{} chunk coordinates for a dataset of rank {}", offset.len(), dims.len())))
+    }
 }
 
 /// Where one stored (still filtered) chunk lies: its HDF5 address (counted from the end of the
@@ -649,10 +734,11 @@ pub(crate) struct ChunkSpan {
     pub(crate) mask: u32,
 }
 
-/// Call with the HDF5 lock held.
+/// Where the chunk at `offset` is. Call with the HDF5 lock held, with `offset` of the dataset's
+/// rank (checked by the callers).
 unsafe fn chunk_span(ds: &Hid, offset: &[u64]) -> H5Result<Option<ChunkSpan>> {
     let (mut mask, mut addr, mut size) = (0u32, 0u64, 0 as hsize_t);
-    // SAFETY: `offset` has the dataset's rank (1) elements; the outputs are locals.
+    // SAFETY: `offset` has the dataset's rank (the callers' check); the outputs are locals.
     check(
         unsafe { H5Dget_chunk_info_by_coord(ds.id(), offset.as_ptr(), &mut mask, &mut addr, &mut size) },
         || "H5Dget_chunk_info_by_coord".into(),
@@ -663,12 +749,17 @@ unsafe fn chunk_span(ds: &Hid, offset: &[u64]) -> H5Result<Option<ChunkSpan>> {
 /// The spans of the chunks of a 1-D dataset at element offsets `0, clen, 2 clen, ...`, `None`
 /// for a chunk never written; one hold of the lock for all of them.
 pub(crate) fn chunk_spans(ds: &Hid, clen: u64, nchunks: u64) -> H5Result<Vec<Option<ChunkSpan>>> {
-    // SAFETY: chunk queries on a dataset handle owned by the caller, with the lock held.
-    locked(|| (0..nchunks).map(|i| unsafe { chunk_span(ds, &[i * clen]) }).collect())
+    // SAFETY: the dataset is checked to be 1-D, so each one-element offset has its rank;
+    // handles are owned, the lock held.
+    locked(|| unsafe {
+        check_rank(ds, "H5Dget_chunk_info_by_coord", &[0])?;
+        (0..nchunks).map(|i| chunk_span(ds, &[i * clen])).collect()
+    })
 }
 
 /// Size of the file's user block: HDF5 addresses count from its end.
 pub(crate) fn file_base_offset(file: &Hid) -> H5Result<u64> {
+    // SAFETY: handles owned here or by the caller and a local output, under the lock.
     locked(|| unsafe {
         let fcpl = check_id(H5Fget_create_plist(file.id()), || "H5Fget_create_plist".into())?;
         let mut size: hsize_t = 0;
@@ -677,11 +768,30 @@ pub(crate) fn file_base_offset(file: &Hid) -> H5Result<u64> {
     })
 }
 
+/// The size of the file holding `obj`, in bytes. Call with the HDF5 lock held.
+unsafe fn file_size_of(obj: &Hid) -> H5Result<u64> {
+    // SAFETY: `H5Iget_file_id` gives a new reference, owned by `file`; `size` is a local.
+    unsafe {
+        let file = check_id(hdf5_sys::h5i::H5Iget_file_id(obj.id()), || "H5Iget_file_id".into())?;
+        let mut size: hsize_t = 0;
+        check(H5Fget_filesize(file.id(), &mut size), || "H5Fget_filesize".into())?;
+        Ok(size)
+    }
+}
+
 /// Reads one stored (still filtered) chunk at element offset `offset`; returns its bytes and the
-/// filter mask (bit i set = filter i was skipped for this chunk). `None` if never written.
+/// filter mask (bit i set = filter i was skipped for this chunk). `None` if never written. A
+/// chunk that claims more bytes than the file has is an error, found before allocating for it.
 pub(crate) fn chunk_read(ds: &Hid, offset: &[u64]) -> H5Result<Option<(Vec<u8>, u32)>> {
+    // SAFETY: `offset` is checked to have the dataset's rank; `buf` has the chunk's stored size
+    // as HDF5 reports it, which is what H5Dread_chunk writes; handles are owned, the lock held.
     locked(|| unsafe {
-        let Some(ChunkSpan { size, mut mask, .. }) = chunk_span(ds, offset)? else { return Ok(None) };
+        check_rank(ds, "H5Dread_chunk", offset)?;
+        let Some(ChunkSpan { size, mut mask, addr }) = chunk_span(ds, offset)? else { return Ok(None) };
+        let file_size = file_size_of(ds)?;
+        if addr.checked_add(size as u64).is_none_or(|end| end > file_size) {
+            return Err(H5Error::shape("H5Dread_chunk", format!("the chunk at {offset:?} claims {size} bytes at address {addr}, past the end of the file ({file_size} bytes): the file is truncated or corrupt")));
+        }
         let mut buf = vec![0u8; size];
         check(
             H5Dread_chunk(ds.id(), H5P_DEFAULT, offset.as_ptr(), &mut mask, buf.as_mut_ptr() as *mut c_void),
@@ -716,6 +826,7 @@ pub(crate) fn bytes_dataset_create(
 
 /// Resizes a 1-D chunked dataset and overwrites it with `bytes`.
 pub(crate) fn bytes_dataset_overwrite(ds: &Hid, bytes: &[u8], collective: bool) -> H5Result<()> {
+    // SAFETY: `dims` has one element, the rank of the 1-D datasets this is used on (HDF5 checks the rank); the lock is held.
     locked(|| unsafe {
         let dims = [bytes.len() as hsize_t];
         check(H5Dset_extent(ds.id(), dims.as_ptr()), || "H5Dset_extent (is the dataset chunked?)".into())
@@ -726,10 +837,33 @@ pub(crate) fn bytes_dataset_overwrite(ds: &Hid, bytes: &[u8], collective: bool) 
     Ok(())
 }
 
-/// Reads a 1-D byte dataset (any 1-byte integer type).
+/// The most a compressed byte blob can expand: deflate's largest ratio is about 1032:1.
+const MAX_INFLATION: u64 = 1032;
+
+/// Reads a 1-D byte dataset (any 1-byte integer type): the XML documents of ASDF. A dataset of
+/// another rank or element size, or one that declares more bytes than the file could hold even
+/// compressed, is an error before anything is allocated.
 pub(crate) fn bytes_dataset_read(ds: &Hid) -> H5Result<Vec<u8>> {
-    let n = dataset_shape(ds)?.first().copied().unwrap_or(0) as usize;
-    let mut buf = vec![0u8; n];
+    // SAFETY: queries on handles the caller owns, under the lock.
+    let (dims, t, file_size) = locked(|| unsafe {
+        let t = check_id(H5Dget_type(ds.id()), || "H5Dget_type".into())?;
+        let t = (H5Tget_class(t.id()), H5Tget_size(t.id()));
+        Ok::<_, H5Error>((extent(ds)?, t, file_size_of(ds)?))
+    })?;
+    if dims.len() != 1 {
+        return Err(H5Error::shape("reading bytes", format!("a dataset of shape {dims:?}; documents are stored as 1-D bytes")));
+    }
+    if t != (H5T_class_t::H5T_INTEGER, 1) {
+        return Err(H5Error::shape("reading bytes", format!("elements of class {:?} and {} bytes; documents are stored as 1-byte integers", t.0, t.1)));
+    }
+    let n = dims[0];
+    if n > file_size.saturating_mul(MAX_INFLATION) {
+        return Err(H5Error::shape("reading bytes", format!("{n} bytes declared in a file of {file_size}: more than any compression holds")));
+    }
+    let n = usize::try_from(n).map_err(|_| H5Error::shape("reading bytes", format!("{n} bytes do not fit in memory")))?;
+    let mut buf = Vec::new();
+    buf.try_reserve_exact(n).map_err(|_| H5Error::shape("reading bytes", format!("cannot allocate {n} bytes")))?;
+    buf.resize(n, 0);
     if n > 0 {
         dataset_read_into(ds, NumType::native(NumKind::I8), &mut buf)?;
     }
@@ -750,6 +884,7 @@ pub(crate) enum AttrValue {
 /// The names of an object's attributes, in name order, in one pass. (`H5Oget_info1` would
 /// count them too, but it also walks a dataset's whole chunk index into the metadata cache.)
 pub(crate) fn attr_names(obj: &Hid) -> H5Result<Vec<String>> {
+    // SAFETY: `names` outlives the iteration, and `collect_name` is called with it as its `data`; the lock is held.
     locked(|| unsafe {
         let mut names: Vec<String> = Vec::new();
         let mut idx: hsize_t = 0;
@@ -770,6 +905,7 @@ pub(crate) fn attr_names(obj: &Hid) -> H5Result<Vec<String>> {
 
 fn attr_create(obj: &Hid, name: &str, t: &Hid) -> H5Result<Hid> {
     let c = cstr(name)?;
+    // SAFETY: a NUL-terminated name, handles owned here or by the caller; the caller holds the lock.
     unsafe {
         if H5Aexists(obj.id(), c.as_ptr()) > 0 {
             check(H5Adelete(obj.id(), c.as_ptr()), || format!("cannot replace attribute {name}"))?;
@@ -784,6 +920,7 @@ fn attr_create(obj: &Hid, name: &str, t: &Hid) -> H5Result<Hid> {
 /// Writes a scalar fixed-length ASCII string attribute, NULLPAD, of size `len + 1` with an explicit
 /// trailing NUL: exactly what pyasdf writes for `file_format`, the ids and `provenance_id`.
 pub(crate) fn attr_write_fixed_str(obj: &Hid, name: &str, value: &str) -> H5Result<()> {
+    // SAFETY: the datatype is `bytes.len()` bytes long, exactly the buffer H5Awrite reads for a scalar; the lock is held.
     locked(|| unsafe {
         let t = check_id(H5Tcopy(*H5T_C_S1), || "H5Tcopy".into())?;
         let mut bytes = value.as_bytes().to_vec();
@@ -799,6 +936,7 @@ pub(crate) fn attr_write_fixed_str(obj: &Hid, name: &str, value: &str) -> H5Resu
 /// Writes a scalar variable-length UTF-8 string attribute (pyasdf's `labels`, h5py's str).
 pub(crate) fn attr_write_vlen_str(obj: &Hid, name: &str, value: &str) -> H5Result<()> {
     let c = cstr(value)?;
+    // SAFETY: a variable-length string is written from a pointer to one NUL-terminated string, `c`, alive for the call; the lock is held.
     locked(|| unsafe {
         let t = check_id(H5Tcopy(*H5T_C_S1), || "H5Tcopy".into())?;
         check(H5Tset_size(t.id(), H5T_VARIABLE), || "H5Tset_size".into())?;
@@ -813,6 +951,7 @@ pub(crate) fn attr_write_vlen_str(obj: &Hid, name: &str, value: &str) -> H5Resul
 }
 
 pub(crate) fn attr_write_i64(obj: &Hid, name: &str, value: i64) -> H5Result<()> {
+    // SAFETY: a scalar attribute written from one i64 in the native int64 type; the lock is held.
     locked(|| unsafe {
         let t = check_id(H5Tcopy(*H5T_STD_I64LE), || "H5Tcopy".into())?;
         let a = attr_create(obj, name, &t)?;
@@ -822,6 +961,7 @@ pub(crate) fn attr_write_i64(obj: &Hid, name: &str, value: i64) -> H5Result<()> 
 }
 
 pub(crate) fn attr_write_f64(obj: &Hid, name: &str, value: f64) -> H5Result<()> {
+    // SAFETY: a scalar attribute written from one f64 in the native double type; the lock is held.
     locked(|| unsafe {
         let t = check_id(H5Tcopy(*H5T_IEEE_F64LE), || "H5Tcopy".into())?;
         let a = attr_create(obj, name, &t)?;
@@ -834,6 +974,7 @@ pub(crate) fn attr_write_f64(obj: &Hid, name: &str, value: f64) -> H5Result<()> 
 /// `None` when the attribute is not a string.
 pub(crate) fn attr_string_is_vlen(obj: &Hid, name: &str) -> H5Result<Option<bool>> {
     let c = cstr(name)?;
+    // SAFETY: handles owned here or by the caller, under the lock.
     locked(|| unsafe {
         let a = check_id(H5Aopen(obj.id(), c.as_ptr(), H5P_DEFAULT), || format!("cannot open attribute {name}"))?;
         let t = check_id(H5Aget_type(a.id()), || "H5Aget_type".into())?;
@@ -848,6 +989,7 @@ pub(crate) fn attr_string_is_vlen(obj: &Hid, name: &str) -> H5Result<Option<bool
 /// variable length, NUL-padded or NUL-terminated; trailing NULs are stripped.
 pub(crate) fn attr_read(obj: &Hid, name: &str) -> H5Result<AttrValue> {
     let c = cstr(name)?;
+    // SAFETY: each H5Aread writes one scalar (checked: one point) into a buffer of its memory type's size: a pointer for a variable-length string (freed with H5free_memory), a fixed string of the checked size, an i64 or an f64; the lock is held.
     locked(|| unsafe {
         let a = check_id(H5Aopen(obj.id(), c.as_ptr(), H5P_DEFAULT), || format!("cannot open attribute {name}"))?;
         let t = check_id(H5Aget_type(a.id()), || "H5Aget_type".into())?;
@@ -856,13 +998,13 @@ pub(crate) fn attr_read(obj: &Hid, name: &str) -> H5Result<AttrValue> {
         match H5Tget_class(t.id()) {
             H5T_class_t::H5T_STRING => {
                 if npoints != 1 {
-                    return Err(format!("attribute {name} is a string array, expected a scalar"));
+                    return Err(H5Error::shape(format!("attribute {name}"), "a string array, expected a scalar"));
                 }
                 if H5Tis_variable_str(t.id()) > 0 {
                     let mut p: *mut c_char = ptr::null_mut();
                     let mt = check_id(H5Tcopy(*H5T_C_S1), || "H5Tcopy".into())?;
-                    H5Tset_size(mt.id(), H5T_VARIABLE);
-                    H5Tset_cset(mt.id(), H5Tget_cset(t.id()));
+                    check(H5Tset_size(mt.id(), H5T_VARIABLE), || "H5Tset_size".into())?;
+                    check(H5Tset_cset(mt.id(), H5Tget_cset(t.id())), || "H5Tset_cset".into())?;
                     check(H5Aread(a.id(), mt.id(), &mut p as *mut *mut c_char as *mut c_void), || {
                         format!("cannot read attribute {name}")
                     })?;
@@ -874,6 +1016,9 @@ pub(crate) fn attr_read(obj: &Hid, name: &str) -> H5Result<AttrValue> {
                     Ok(AttrValue::Str(s))
                 } else {
                     let size = H5Tget_size(t.id());
+                    if size == 0 || size > MAX_ATTRIBUTE_BYTES {
+                        return Err(H5Error::shape(format!("attribute {name}"), format!("a string of {size} bytes (at most {MAX_ATTRIBUTE_BYTES} are read)")));
+                    }
                     let mut buf = vec![0u8; size];
                     check(H5Aread(a.id(), t.id(), buf.as_mut_ptr() as *mut c_void), || {
                         format!("cannot read attribute {name}")
@@ -901,7 +1046,7 @@ pub(crate) fn attr_read(obj: &Hid, name: &str) -> H5Result<AttrValue> {
                 })?;
                 Ok(AttrValue::Float(v))
             }
-            other => Err(format!("attribute {name} has unsupported type class {other:?} (or is not a scalar)")),
+            other => Err(H5Error::shape(format!("attribute {name}"), format!("unsupported type class {other:?} (or not a scalar)"))),
         }
     })
 }
