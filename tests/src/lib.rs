@@ -61,3 +61,17 @@ pub fn python() -> PathBuf {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// Runs `code` with `sys.argv[1]` = `path` in the project's Python, with `sys`, `h5py` and
+/// `numpy as np` imported: how the tests make broken files the way real ones break.
+pub fn h5py(path: &Path, code: &str) {
+    let o = Command::new(python()).arg("-c").arg(format!("import sys, h5py, numpy as np\n{code}")).arg(path).output().expect("run python");
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// Whether a process ended by itself (an exit code), not by a signal such as SIGSEGV or SIGABRT;
+/// under `mpiexec`, also that hydra reported no rank killed by a signal.
+pub fn ended_cleanly(o: &Output) -> bool {
+    let text = stderr(o);
+    o.status.code().is_some_and(|c| c < 128) && !text.contains("BAD TERMINATION") && !text.contains("panicked") && !text.contains("Caught signal")
+}

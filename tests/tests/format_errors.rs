@@ -2,17 +2,10 @@
 //! never a panic. Broken files are made with h5py the way real ones break.
 
 use std::path::Path;
-use std::process::Command;
 
 use asdf::format::FormatError;
 use asdf::{AsdfFile, Stream, Trace, UtcTime};
-use asdf_tests::{bin, python, run, sample, stderr};
-
-/// Runs `code` with `sys.argv[1]` = `path` in the project's Python (h5py).
-fn h5py(path: &Path, code: &str) {
-    let o = Command::new(python()).arg("-c").arg(format!("import sys, h5py, numpy as np\n{code}")).arg(path).output().unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
-}
+use asdf_tests::{bin, h5py, run, sample, stderr};
 
 fn first_waveform(path: &Path) -> String {
     let ds = AsdfFile::open(path).unwrap();

@@ -125,7 +125,7 @@ where
     };
     let result = process_with(&ctx, &input, &output, &opts, f);
     let code = match result {
-        Err(EngineError::Mpi(m)) if ctx.rank != 0 && m.starts_with("rank 0 stopped") => ExitCode::from(EXIT_USAGE),
+        Err(EngineError::RootStopped { .. }) => ExitCode::from(EXIT_USAGE),
         Err(e) => fail(ctx.rank, &e),
         Ok(s) => {
             if ctx.is_root() && !opts.quiet {

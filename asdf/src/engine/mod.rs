@@ -74,4 +74,10 @@ pub enum EngineError {
     TagMap(String),
     #[error("MPI: {0}")]
     Mpi(String),
+    /// Options that cannot go together, or need what this run lacks.
+    #[error("{0}")]
+    Usage(&'static str),
+    /// On ranks other than 0: rank 0 refused the run (its own error says why, on its stderr).
+    #[error("rank 0 stopped the run: {message}")]
+    RootStopped { message: String },
 }

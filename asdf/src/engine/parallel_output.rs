@@ -99,7 +99,7 @@ where
     R: StationOutput,
 {
     let world = ctx.world.as_ref().ok_or_else(|| {
-        EngineError::Mpi("--parallel-output needs an MPI run (mpiexec -n N ...); without MPI the default writer is the parallel path".into())
+        EngineError::Usage("--parallel-output needs an MPI run (mpiexec -n N ...); without MPI the default writer is the parallel path")
     })?;
     let partial = partial_path(output);
     let mut prepared = Ok(());

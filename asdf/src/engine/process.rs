@@ -136,7 +136,9 @@ pub fn plan_jobs(file: &AsdfFile, opts: &ProcessOptions) -> Result<Vec<Job>, Eng
         let sta = file.station(&name)?;
         for tag in sta.tags()? {
             if keys.contains(tag.as_str()) {
-                let samples = sta.samples_for_tag(&tag)?;
+                // A trace whose size cannot be read (a dangling link, a damaged header) fails
+                // its own job when read, reported with its station; planning goes on.
+                let samples = sta.samples_for_tag(&tag).unwrap_or(0);
                 jobs.push(Job { station: name.clone(), tag, samples });
             }
         }
@@ -198,23 +200,32 @@ where
         Some(Err(e)) => Err(e.to_string()),
         None => Err(String::new()),
     };
-    let wire = ctx.broadcast_bytes(serde_json::to_vec(&msg).unwrap_or_default());
     let jobs = match root_plan {
-        Some(plan) => plan?,
-        None => serde_json::from_slice::<Result<Vec<Job>, String>>(&wire)
-            .map_err(|e| EngineError::Mpi(format!("bad plan from rank 0: {e}")))?
-            .map_err(|m| EngineError::Mpi(format!("rank 0 stopped the run: {m}")))?,
+        Some(plan) => {
+            ctx.broadcast_bytes(serde_json::to_vec(&msg).map_err(|e| EngineError::Mpi(format!("cannot encode the plan: {e}")))?);
+            plan?
+        }
+        None => from_root::<Vec<Job>>(&ctx.broadcast_bytes(Vec::new()))?,
     };
 
     let src = AsdfFile::open(input)?;
     if opts.parallel_output {
         return parallel_run(ctx, &src, &jobs, output, opts, &f, start);
     }
-    let mut writer = if ctx.is_root() { Some(OutputWriter::open(&src, output, opts)?) } else { None };
-    let done_keys: HashSet<String> = writer.as_ref().map(|w| w.done.clone()).unwrap_or_default();
-    let pending: Vec<usize> = (0..jobs.len()).filter(|&i| !done_keys.contains(&jobs[i].key())).collect();
-    let done_flags = ctx.broadcast_bytes(serde_json::to_vec(&pending).unwrap_or_default());
-    let pending: Vec<usize> = serde_json::from_slice(&done_flags).unwrap_or_default();
+    // Rank 0 opens the output (or fails to: a full disk, a bad QuakeML to copy) and tells every
+    // rank which jobs remain, or why the run stops: no rank is left waiting.
+    let (mut writer, pending) = if ctx.is_root() {
+        let opened = OutputWriter::open(&src, output, opts);
+        let pending: Result<Vec<usize>, String> = match &opened {
+            Ok(w) => Ok((0..jobs.len()).filter(|&i| !w.done.contains(&jobs[i].key())).collect()),
+            Err(e) => Err(e.to_string()),
+        };
+        ctx.broadcast_bytes(serde_json::to_vec(&pending).map_err(|e| EngineError::Mpi(format!("cannot encode the job list: {e}")))?);
+        let w = opened?;
+        (Some(w), pending.unwrap_or_default())
+    } else {
+        (None, from_root::<Vec<usize>>(&ctx.broadcast_bytes(Vec::new()))?)
+    };
 
     let tag_map: BTreeMap<&str, &str> = opts.tag_map.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let budget = opts.memory_budget.or_else(|| MemoryBudget::default_for(local_ranks())).map(MemoryBudget::new);
@@ -277,6 +288,13 @@ where
     Ok(summary)
 }
 
+/// What rank 0 broadcast: its value, or why it stopped the run.
+fn from_root<T: serde::de::DeserializeOwned>(wire: &[u8]) -> Result<T, EngineError> {
+    serde_json::from_slice::<Result<T, String>>(wire)
+        .map_err(|e| EngineError::Mpi(format!("a damaged message from rank 0: {e}")))?
+        .map_err(|message| EngineError::RootStopped { message })
+}
+
 /// The `parallel_output` run (every rank writes), with its summary.
 fn parallel_run<F, R>(ctx: &Ctx, src: &AsdfFile, jobs: &[Job], output: &Path, opts: &ProcessOptions, f: &F, start: Instant) -> Result<Summary, EngineError>
 where
@@ -289,7 +307,7 @@ where
     #[cfg(not(feature = "mpi"))]
     let result = {
         let _ = (src, opts, f);
-        Err(EngineError::Mpi("--parallel-output needs parallel HDF5: this binary was built without the `mpi` feature".into()))
+        Err(EngineError::Usage("--parallel-output needs parallel HDF5: this binary was built without the `mpi` feature"))
     };
     ctx.barrier();
     result?;
@@ -302,10 +320,10 @@ where
 fn plan_root(input: &Path, output: &Path, opts: &ProcessOptions) -> Result<Vec<Job>, EngineError> {
     check_tag_map(opts)?;
     if opts.parallel_output && opts.resume {
-        return Err(EngineError::Mpi("--parallel-output keeps no journal, so it cannot --resume; run again without --resume, or resume with the default writer".into()));
+        return Err(EngineError::Usage("--parallel-output keeps no journal, so it cannot --resume; run again without --resume, or resume with the default writer"));
     }
     if opts.parallel_output && launched_by_mpi().is_none() {
-        return Err(EngineError::Mpi("--parallel-output needs an MPI run (mpiexec -n N ...); a plain run already writes from worker threads".into()));
+        return Err(EngineError::Usage("--parallel-output needs an MPI run (mpiexec -n N ...); a plain run already writes from worker threads"));
     }
     if output.exists() {
         return Err(EngineError::OutputExists { path: output.to_path_buf() });
@@ -359,9 +377,15 @@ where
     if st.is_empty() {
         return Computed::Nothing;
     }
+    // The input's stored chunks, to learn afterwards whether any failed to decode (the function
+    // then saw an empty trace, and nothing it made of it may be written).
+    let inputs: Vec<_> = st.traces.iter().filter_map(|t| t.stored().cloned()).collect();
     IN_USER_FN.with(|c| c.set(true));
     let result = catch_unwind(AssertUnwindSafe(|| f(st, inv).into_output()));
     IN_USER_FN.with(|c| c.set(false));
+    if let Some(e) = inputs.iter().find_map(|s| s.damage()) {
+        return Computed::Failed(format!("reading input: {e}"));
+    }
     match result {
         Ok(Ok(Some(st))) if !st.is_empty() => match st.traces.iter().find(|tr| format!("{}.{}", tr.stats.network, tr.stats.station) != job.station) {
             Some(tr) => Computed::Failed(format!("the function returned trace {} which does not belong to station {}", tr.id(), job.station)),
@@ -399,8 +423,9 @@ pub(super) fn copy_station_metadata(src: &AsdfFile, file: &mut AsdfFile, opts: &
         if !opts.stations.is_empty() && !opts.stations.iter().any(|p| wildcard_match(p, &name)) {
             continue;
         }
-        if let Some(xml) = src.station(&name)?.stationxml_bytes()? {
-            // Each job parses its station's document (and reports it if it does not parse).
+        // Each job parses its station's document and reports it if it does not parse; one that
+        // cannot even be read (not 1-D bytes, a dangling link) fails that job the same way.
+        if let Ok(Some(xml)) = src.station(&name)?.stationxml_bytes() {
             file.copy_stationxml_bytes(&name, &xml)?;
         }
     }

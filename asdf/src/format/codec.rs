@@ -219,7 +219,10 @@ pub(crate) fn decode_chunk_into(stored: &[u8], filters: &[FilterInfo], mask: u32
         if scratch.len() < out.len() {
             scratch.resize(out.len(), 0);
         }
-        let n = d.zlib_decompress(data, &mut scratch[..out.len()]).map_err(|e| DecodeError::Corrupt(format!("deflate: {e}")))?;
+        let n = d.zlib_decompress(data, &mut scratch[..out.len()]).map_err(|e| match e {
+            DecompressionError::InsufficientSpace => DecodeError::Corrupt(format!("inflates to more than the chunk's {} bytes", out.len())),
+            e => DecodeError::Corrupt(format!("deflate: {e}")),
+        })?;
         if n != out.len() {
             return Err(DecodeError::Corrupt(format!("inflates to {n} bytes, expected {}", out.len())));
         }

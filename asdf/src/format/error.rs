@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 /// Everything that can go wrong reading or writing an ASDF file. Each variant names the file and,
 /// where there is one, the object inside it.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum FormatError {
     #[error("{path}: no such file")]

@@ -9,6 +9,7 @@
 //! cores; pipelines we cannot decode (LZF, szip) go through HDF5's own read path.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -80,6 +81,9 @@ pub(crate) struct StoredChunks {
     filters: Vec<h5::FilterInfo>,
     pipeline: Pipeline,
     chunks: Vec<Vec<u8>>,
+    /// Why decoding failed, once it has: shared by every trace made from these chunks, so the
+    /// engine learns of it whatever the function did with the trace.
+    damage: OnceLock<FormatError>,
 }
 
 impl StoredChunks {
@@ -109,8 +113,27 @@ impl StoredChunks {
         }
     }
 
-    /// The samples, decoded (in native byte order).
+    /// No samples, of the stored type.
+    pub(crate) fn no_samples(&self) -> Samples {
+        zeroed_samples(self.kind, 0).unwrap_or_else(|| Samples::F64(Vec::new()))
+    }
+
+    /// Why decoding these chunks failed, if it has been tried and failed.
+    pub(crate) fn damage(&self) -> Option<&FormatError> {
+        self.damage.get()
+    }
+
+    /// The samples, decoded (in native byte order); a failure is also kept as [`Self::damage`].
     pub(crate) fn decode(&self) -> Result<Samples> {
+        if let Some(e) = self.damage.get() {
+            return Err(e.clone());
+        }
+        self.decode_once().inspect_err(|e| {
+            let _ = self.damage.set(e.clone());
+        })
+    }
+
+    fn decode_once(&self) -> Result<Samples> {
         let mut samples = usize::try_from(self.npts).ok().and_then(|n| zeroed_samples(self.kind, n)).ok_or_else(|| FormatError::Invalid {
             path: self.path.clone(),
             object: self.object.clone(),
@@ -481,6 +504,7 @@ fn read_samples(
                         filters: f.filters,
                         pipeline,
                         chunks: f.chunks.into_iter().map(|c| c.map(|(b, _)| b).unwrap_or_default()).collect(),
+                        damage: OnceLock::new(),
                     };
                     if pipeline.fletcher32 {
                         stored.verify()?;

@@ -266,6 +266,9 @@ impl Stats {
 /// assert_eq!(tr.npts(), 1000);
 /// assert_eq!(tr.endtime().to_string(), "2020-01-01T00:00:09.990000000Z");
 /// ```
+/// What a trace whose samples cannot be decoded holds.
+static EMPTY: Samples = Samples::F64(Vec::new());
+
 #[derive(Clone)]
 pub struct Trace {
     pub stats: Stats,
@@ -377,27 +380,48 @@ impl Trace {
     /// assert_eq!(tr.data(), &Samples::I32(vec![1, 2, 3]));
     /// ```
     ///
-    /// # Panics
-    /// If lazily read samples cannot be decoded. Their checksums were verified when they were
-    /// read, so this means a file written wrongly; the engine reports it as a failed job.
+    /// Never panics. Lazily read samples have had their checksums verified, but if they still
+    /// cannot be decoded (a file written wrongly), this returns no samples and
+    /// [`Trace::try_data`] says why; the engine then reports the job as failed (station, tag
+    /// and dataset) whatever the function returned, so nothing computed from the missing
+    /// samples is written.
     pub fn data(&self) -> &Samples {
-        self.try_data().unwrap_or_else(|e| panic!("{}: {e}", self.id()))
+        match self.try_data() {
+            Ok(s) => s,
+            Err(_) => self.samples.get().unwrap_or(&EMPTY),
+        }
     }
 
-    /// [`Trace::data`], with a failure to decode lazily read samples as an error.
-    pub(crate) fn try_data(&self) -> Result<&Samples, FormatError> {
+    /// [`Trace::data`], with a failure to decode lazily read samples as an error naming the
+    /// file and dataset.
+    ///
+    /// ```
+    /// # use asdf::{Samples, Trace, UtcTime};
+    /// let tr = Trace::new("XX.A..HHZ", UtcTime::from_ns(0), 100.0, vec![1i32, 2, 3]);
+    /// assert_eq!(tr.try_data().unwrap(), &Samples::I32(vec![1, 2, 3]));
+    /// ```
+    pub fn try_data(&self) -> Result<&Samples, FormatError> {
+        if let Some(stored) = &self.stored {
+            if let Some(e) = stored.damage() {
+                return Err(e.clone());
+            }
+        }
         if let Some(s) = self.samples.get() {
             return Ok(s);
         }
-        let decoded = match &self.stored {
-            Some(s) => s.decode()?,
-            None => unreachable!("a trace holds decoded samples or stored chunks"),
-        };
-        Ok(self.samples.get_or_init(|| decoded))
+        let Some(stored) = &self.stored else { return Ok(self.samples.get_or_init(|| EMPTY.clone())) };
+        match stored.decode() {
+            Ok(decoded) => Ok(self.samples.get_or_init(|| decoded)),
+            Err(e) => {
+                // No samples from here on: operations see an empty trace, the engine the damage.
+                let _ = self.samples.set(stored.no_samples());
+                Err(e)
+            }
+        }
     }
 
     /// The samples, writable. The trace no longer counts as unchanged, so it is compressed
-    /// afresh when written. Panics as [`Trace::data`] does.
+    /// afresh when written. Empty for samples that cannot be decoded, as [`Trace::data`].
     ///
     /// ```
     /// # use asdf::{Samples, Trace, UtcTime};
@@ -408,9 +432,13 @@ impl Trace {
     /// assert_eq!(tr.data(), &Samples::I32(vec![10, 2, 3]));
     /// ```
     pub fn data_mut(&mut self) -> &mut Samples {
-        self.data();
+        let _ = self.try_data();
         self.stored = None;
-        self.samples.get_mut().expect("decoded just above")
+        self.samples.get_or_init(|| EMPTY.clone());
+        match self.samples.get_mut() {
+            Some(s) => s,
+            None => unreachable!("set just above"),
+        }
     }
 
     /// Replaces the samples.
@@ -428,8 +456,8 @@ impl Trace {
 
     /// The samples, moved out of the trace.
     pub fn into_data(mut self) -> Samples {
-        self.data();
-        self.samples.take().expect("decoded just above")
+        let _ = self.try_data();
+        self.samples.take().unwrap_or_else(|| EMPTY.clone())
     }
 
     /// Whether the samples are decoded (always, for a trace not read lazily).
