@@ -24,8 +24,9 @@ pub fn sample(path: &Path, stations: usize, seconds: f64) {
     asdf::format::write_sample(path, &opts).expect("write sample");
 }
 
-/// Runs `program args`, under `mpiexec -n ranks` when `ranks > 0`.
-pub fn run(ranks: usize, program: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
+/// The command `program args`, under `mpiexec -n ranks` when `ranks > 0` (which gives up after
+/// two minutes rather than hang).
+pub fn command(ranks: usize, program: &Path, args: &[&str]) -> Command {
     let mut cmd = if ranks > 0 {
         let mut c = Command::new("mpiexec");
         c.arg("-n").arg(ranks.to_string()).arg(program);
@@ -34,9 +35,13 @@ pub fn run(ranks: usize, program: &Path, args: &[&str], envs: &[(&str, &str)]) -
         Command::new(program)
     };
     cmd.args(args).env("MPIEXEC_TIMEOUT", "120");
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
+    cmd
+}
+
+/// Runs `program args`, under `mpiexec -n ranks` when `ranks > 0`.
+pub fn run(ranks: usize, program: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut cmd = command(ranks, program, args);
+    cmd.envs(envs.iter().copied());
     cmd.output().unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()))
 }
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use asdf::format::FormatError;
 use asdf::AsdfFile;
-use asdf_tests::{bin, ended_cleanly, h5diff_equal, h5py, run, sample, stderr};
+use asdf_tests::{bin, command, ended_cleanly, h5diff_equal, h5py, run, sample, stderr};
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
@@ -316,15 +316,7 @@ fn a_full_disk_stops_every_rank_cleanly_and_the_run_resumes() {
 /// Starts `bandpass` (under `mpiexec -n ranks` when ranks > 0) and sends `signal` to it, or to
 /// its first rank, after `delay`.
 fn signalled_run(ranks: usize, input: &Path, out: &Path, signal: &str, delay: Duration) -> Output {
-    let exe = bin("bandpass");
-    let mut cmd = if ranks > 0 {
-        let mut c = Command::new("mpiexec");
-        c.arg("-n").arg(ranks.to_string()).arg(&exe);
-        c
-    } else {
-        Command::new(&exe)
-    };
-    cmd.args([s(input), s(out), "-q", "--threads", "1"]).env("MPIEXEC_TIMEOUT", "120");
+    let mut cmd = command(ranks, &bin("bandpass"), &[s(input), s(out), "-q", "--threads", "1"]);
     cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
     let child = cmd.spawn().unwrap();
     std::thread::sleep(delay);

@@ -19,6 +19,9 @@ mod allocator;
 mod backend;
 mod budget;
 mod compare;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod journal;
 #[cfg(feature = "mpi")]
 mod parallel_output;

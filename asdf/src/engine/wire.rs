@@ -116,7 +116,7 @@ fn get_header(r: &mut Reader<'_>) -> Result<EncodedTrace, String> {
     let shuffle = r.u64()? != 0;
     let deflate = match r.u64()? {
         0 => None,
-        l => Some(l as u32 - 1),
+        l => Some(u32::try_from(l - 1).map_err(|_| format!("bad deflate level {}", l - 1))?),
     };
     let fletcher32 = r.u64()? != 0;
     let starttime = r.u64()? as i64;

@@ -9,6 +9,9 @@ pub(crate) mod codec;
 mod diff;
 mod error;
 mod fanout;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod file;
 pub(crate) mod h5;
 pub use h5::{H5Error, H5ErrorKind};

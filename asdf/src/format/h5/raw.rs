@@ -141,7 +141,8 @@ impl NumType {
 
     /// A new HDF5 datatype for this type (file byte order as given).
     fn to_h5(self) -> H5Result<Hid> {
-        // SAFETY: the predefined type globals are initialised by HDF5 (hdf5-sys reads them after library start-up); H5Tcopy makes a new type owned by the result.
+        // SAFETY: the predefined type globals are read after HDF5 has started (hdf5-sys does so on
+        // first use); H5Tcopy makes a new type, owned by the result; the caller holds the lock.
         unsafe {
             let base = match (self.kind, self.big_endian) {
                 (NumKind::I8, false) => *H5T_STD_I8LE,
@@ -282,7 +283,8 @@ pub(crate) fn file_open(path: &str, write: bool) -> H5Result<Hid> {
 #[cfg(feature = "mpi")]
 pub(crate) fn file_create_parallel(path: &str, comm: mpi::ffi::MPI_Comm) -> H5Result<Hid> {
     let c = cstr(path)?;
-    // SAFETY: a NUL-terminated path, a property list owned here and the caller's live communicator, under the lock.
+    // SAFETY: a NUL-terminated path, a property list owned here and the caller's live communicator,
+    // under the lock.
     locked(|| unsafe {
         let fapl = file_access()?;
         check(H5Pset_fapl_mpio(fapl.id(), comm, mpi::ffi::RSMPI_INFO_NULL), || "H5Pset_fapl_mpio".into())?;
@@ -370,7 +372,8 @@ pub(crate) fn exists(loc: &Hid, name: &str) -> H5Result<bool> {
 
 pub(crate) fn group_create(loc: &Hid, name: &str) -> H5Result<Hid> {
     let c = cstr(name)?;
-    // SAFETY: a NUL-terminated name, a handle the caller owns and a property list owned here, under the lock.
+    // SAFETY: a NUL-terminated name, a handle the caller owns and a property list owned here, under
+    // the lock.
     locked(|| unsafe {
         let lcpl = check_id(H5Pcreate(*H5P_CLS_LINK_CREATE), || "H5Pcreate(lcpl)".into())?;
         check(H5Pset_create_intermediate_group(lcpl.id(), 1), || "lcpl".into())?;
@@ -412,7 +415,8 @@ unsafe extern "C" fn collect_name<I>(_loc: hid_t, name: *const c_char, _info: *c
 /// The names of a group's members, sorted by name (HDF5's name index), in one pass over the
 /// group (looking names up by index is linear per lookup in old-style groups, quadratic overall).
 pub(crate) fn list(group: &Hid) -> H5Result<Vec<String>> {
-    // SAFETY: `names` outlives the iteration, and `collect_name` is called with it as its `data`; the lock is held.
+    // SAFETY: `names` outlives the iteration, and `collect_name` is called with it as its `data`;
+    // the lock is held.
     locked(|| unsafe {
         let mut names: Vec<String> = Vec::new();
         let mut idx: hsize_t = 0;
@@ -475,7 +479,8 @@ pub(crate) struct NewDataset<'a> {
 
 pub(crate) fn dataset_create(loc: &Hid, spec: &NewDataset<'_>) -> H5Result<Hid> {
     let c = cstr(spec.name)?;
-    // SAFETY: `dims`, `maxdims` and `chunk` are passed with their own lengths as ranks; every handle is owned here or by the caller; the lock is held.
+    // SAFETY: `dims`, `maxdims` and `chunk` are passed with their own lengths as ranks; every
+    // handle is owned here or by the caller; the lock is held.
     locked(|| unsafe {
         let t = spec.dtype.to_h5()?;
         let dims: Vec<hsize_t> = spec.shape.to_vec();
@@ -569,7 +574,8 @@ pub(crate) fn dataset_type(ds: &Hid) -> H5Result<NumType> {
 
 /// Chunk dimensions, or `None` for contiguous/compact storage.
 pub(crate) fn dataset_chunk(ds: &Hid) -> H5Result<Option<Vec<u64>>> {
-    // SAFETY: `dims` has the 32 elements HDF5 is told it has (HDF5's maximum rank); handles are owned; the lock is held.
+    // SAFETY: `dims` has the 32 elements HDF5 is told it has (HDF5's maximum rank); handles are
+    // owned; the lock is held.
     locked(|| unsafe {
         let dcpl = check_id(H5Dget_create_plist(ds.id()), || "H5Dget_create_plist".into())?;
         if H5Pget_layout(dcpl.id()) != H5D_layout_t::H5D_CHUNKED {
@@ -586,7 +592,8 @@ pub(crate) fn dataset_chunk(ds: &Hid) -> H5Result<Option<Vec<u64>>> {
 
 /// The filter pipeline of an existing dataset.
 pub(crate) fn dataset_filters(ds: &Hid) -> H5Result<Vec<FilterInfo>> {
-    // SAFETY: `cd` and `name` have the lengths HDF5 is told (`nelm` in, `name.len()`), and only `nelm.min(16)` values are read back; the lock is held.
+    // SAFETY: `cd` and `name` have the lengths HDF5 is told (`nelm` in, `name.len()`), and only
+    // `nelm.min(16)` values are read back; the lock is held.
     locked(|| unsafe {
         let dcpl = check_id(H5Dget_create_plist(ds.id()), || "H5Dget_create_plist".into())?;
         let n = H5Pget_nfilters(dcpl.id());
@@ -826,7 +833,8 @@ pub(crate) fn bytes_dataset_create(
 
 /// Resizes a 1-D chunked dataset and overwrites it with `bytes`.
 pub(crate) fn bytes_dataset_overwrite(ds: &Hid, bytes: &[u8], collective: bool) -> H5Result<()> {
-    // SAFETY: `dims` has one element, the rank of the 1-D datasets this is used on (HDF5 checks the rank); the lock is held.
+    // SAFETY: `dims` has one element, the rank of the 1-D datasets this is used on (HDF5 checks the
+    // rank); the lock is held.
     locked(|| unsafe {
         let dims = [bytes.len() as hsize_t];
         check(H5Dset_extent(ds.id(), dims.as_ptr()), || "H5Dset_extent (is the dataset chunked?)".into())
@@ -884,7 +892,8 @@ pub(crate) enum AttrValue {
 /// The names of an object's attributes, in name order, in one pass. (`H5Oget_info1` would
 /// count them too, but it also walks a dataset's whole chunk index into the metadata cache.)
 pub(crate) fn attr_names(obj: &Hid) -> H5Result<Vec<String>> {
-    // SAFETY: `names` outlives the iteration, and `collect_name` is called with it as its `data`; the lock is held.
+    // SAFETY: `names` outlives the iteration, and `collect_name` is called with it as its `data`;
+    // the lock is held.
     locked(|| unsafe {
         let mut names: Vec<String> = Vec::new();
         let mut idx: hsize_t = 0;
@@ -920,7 +929,8 @@ fn attr_create(obj: &Hid, name: &str, t: &Hid) -> H5Result<Hid> {
 /// Writes a scalar fixed-length ASCII string attribute, NULLPAD, of size `len + 1` with an explicit
 /// trailing NUL: exactly what pyasdf writes for `file_format`, the ids and `provenance_id`.
 pub(crate) fn attr_write_fixed_str(obj: &Hid, name: &str, value: &str) -> H5Result<()> {
-    // SAFETY: the datatype is `bytes.len()` bytes long, exactly the buffer H5Awrite reads for a scalar; the lock is held.
+    // SAFETY: the datatype is `bytes.len()` bytes long, exactly the buffer H5Awrite reads for a
+    // scalar; the lock is held.
     locked(|| unsafe {
         let t = check_id(H5Tcopy(*H5T_C_S1), || "H5Tcopy".into())?;
         let mut bytes = value.as_bytes().to_vec();
@@ -936,7 +946,8 @@ pub(crate) fn attr_write_fixed_str(obj: &Hid, name: &str, value: &str) -> H5Resu
 /// Writes a scalar variable-length UTF-8 string attribute (pyasdf's `labels`, h5py's str).
 pub(crate) fn attr_write_vlen_str(obj: &Hid, name: &str, value: &str) -> H5Result<()> {
     let c = cstr(value)?;
-    // SAFETY: a variable-length string is written from a pointer to one NUL-terminated string, `c`, alive for the call; the lock is held.
+    // SAFETY: a variable-length string is written from a pointer to one NUL-terminated string, `c`,
+    // alive for the call; the lock is held.
     locked(|| unsafe {
         let t = check_id(H5Tcopy(*H5T_C_S1), || "H5Tcopy".into())?;
         check(H5Tset_size(t.id(), H5T_VARIABLE), || "H5Tset_size".into())?;
@@ -989,7 +1000,9 @@ pub(crate) fn attr_string_is_vlen(obj: &Hid, name: &str) -> H5Result<Option<bool
 /// variable length, NUL-padded or NUL-terminated; trailing NULs are stripped.
 pub(crate) fn attr_read(obj: &Hid, name: &str) -> H5Result<AttrValue> {
     let c = cstr(name)?;
-    // SAFETY: each H5Aread writes one scalar (checked: one point) into a buffer of its memory type's size: a pointer for a variable-length string (freed with H5free_memory), a fixed string of the checked size, an i64 or an f64; the lock is held.
+    // SAFETY: each H5Aread writes one scalar (checked: one point) into a buffer of its memory
+    // type's size: a pointer for a variable-length string (freed with H5free_memory), a fixed
+    // string of the checked size, an i64 or an f64; the lock is held.
     locked(|| unsafe {
         let a = check_id(H5Aopen(obj.id(), c.as_ptr(), H5P_DEFAULT), || format!("cannot open attribute {name}"))?;
         let t = check_id(H5Aget_type(a.id()), || "H5Aget_type".into())?;
@@ -1072,6 +1085,32 @@ mod tests {
         names.sort();
         assert_eq!(names, ["file_format", "labels", "sampling_rate", "starttime"]);
         assert!(attr_read(&f, "nope").is_err());
+    }
+
+    #[test]
+    fn buffers_that_do_not_fit_the_extent_are_refused_before_hdf5_is_called() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = file_create(dir.path().join("d.h5").to_str().unwrap()).unwrap();
+        let pipeline = Pipeline { shuffle: false, deflate: None, fletcher32: false };
+        let i4 = NumType::native(NumKind::I32);
+        let spec = NewDataset { name: "two_d", dtype: i4, shape: &[16, 64], chunk: &[4, 64], pipeline };
+        let two_d = dataset_create(&f, &spec).unwrap();
+        let shape_error = |r: H5Result<()>| matches!(r, Err(e) if e.kind() == super::super::H5ErrorKind::Shape);
+        // The whole extent is 16 x 64 x 4 bytes: one row's worth is refused, the whole accepted.
+        assert!(shape_error(dataset_read_into(&two_d, i4, &mut [0u8; 64 * 4])));
+        assert!(shape_error(dataset_write(&two_d, i4, &[0u8; 64 * 4], false)));
+        dataset_write(&two_d, i4, &vec![1u8; 16 * 64 * 4], false).unwrap();
+        dataset_read_into(&two_d, i4, &mut vec![0u8; 16 * 64 * 4]).unwrap();
+        assert!(shape_error(dataset_read_range(&two_d, i4, 0, 4, &mut [0u8; 16])), "a range of a 2-D dataset");
+        assert!(shape_error(chunk_write(&two_d, &[0], &[0u8; 8]).map(|_| ())), "one coordinate for rank 2");
+        assert!(shape_error(chunk_read(&two_d, &[0]).map(|_| ())));
+        assert!(bytes_dataset_read(&two_d).is_err_and(|e| e.kind() == super::super::H5ErrorKind::Shape));
+        let spec = NewDataset { name: "one_d", dtype: i4, shape: &[100], chunk: &[10], pipeline };
+        let one_d = dataset_create(&f, &spec).unwrap();
+        assert!(shape_error(dataset_read_range(&one_d, i4, 95, 10, &mut [0u8; 40])), "past the end");
+        assert!(shape_error(dataset_read_range(&one_d, i4, 0, 10, &mut [0u8; 39])), "a short buffer");
+        dataset_read_range(&one_d, i4, 90, 10, &mut [0u8; 40]).unwrap();
+        assert!(bytes_dataset_read(&one_d).is_err(), "4-byte elements are not bytes");
     }
 
     #[test]
