@@ -547,6 +547,51 @@ unsafe fn extent(ds: &Hid) -> H5Result<Vec<u64>> {
     }
 }
 
+/// Checks that every stored chunk of a chunked dataset lies inside the file, before HDF5 reads
+/// them: HDF5 allocates a buffer of the size a chunk's index entry claims, so a damaged entry
+/// would make it allocate gigabytes. Call with the HDF5 lock held.
+unsafe fn check_stored_chunks(ds: &Hid, op: &str) -> H5Result<()> {
+    // SAFETY: handles owned here or by the caller; `offset` has the dataset's rank, the number
+    // of coordinates H5Dget_chunk_info writes; the other outputs are locals; the lock is held.
+    unsafe {
+        let dcpl = check_id(H5Dget_create_plist(ds.id()), || "H5Dget_create_plist".into())?;
+        if H5Pget_layout(dcpl.id()) != H5D_layout_t::H5D_CHUNKED {
+            return Ok(());
+        }
+        let rank = extent(ds)?.len();
+        let file_size = file_size_of(ds)?;
+        // HDF5 also allocates whole chunks to decode into: no chunk can need more bytes than
+        // its stored bytes inflate to (HDF5 writes small datasets in chunks of at most 1 MiB).
+        let mut dims = [0 as hsize_t; 32];
+        let nd = H5Pget_chunk(dcpl.id(), 32, dims.as_mut_ptr());
+        if nd < 0 {
+            return Err(H5Error::from_stack("H5Pget_chunk"));
+        }
+        let t = check_id(H5Dget_type(ds.id()), || "H5Dget_type".into())?;
+        let chunk_bytes = transfer_bytes(&dims[..nd as usize], H5Tget_size(t.id())).map_or(u64::MAX, |n| n as u64);
+        if chunk_bytes > file_size.saturating_mul(MAX_INFLATION).saturating_add(1 << 20) {
+            return Err(H5Error::shape(op, format!("chunks of {:?} elements ({chunk_bytes} bytes) in a file of {file_size} bytes", &dims[..nd as usize])));
+        }
+        let space = check_id(H5Dget_space(ds.id()), || "H5Dget_space".into())?;
+        let mut n: hsize_t = 0;
+        check(H5Dget_num_chunks(ds.id(), space.id(), &mut n), || "H5Dget_num_chunks".into())?;
+        if n > file_size {
+            return Err(H5Error::shape(op, format!("{n} chunks listed in a file of {file_size} bytes")));
+        }
+        let mut offset = vec![0 as hsize_t; rank];
+        for i in 0..n {
+            let (mut mask, mut addr, mut size) = (0u32, 0u64, 0 as hsize_t);
+            check(H5Dget_chunk_info(ds.id(), space.id(), i, offset.as_mut_ptr(), &mut mask, &mut addr, &mut size), || {
+                "H5Dget_chunk_info".into()
+            })?;
+            if addr != u64::MAX && addr.checked_add(size).is_none_or(|end| end > file_size) {
+                return Err(H5Error::shape(op, format!("chunk {i} claims {size} bytes at address {addr}, past the end of the file ({file_size} bytes): the file is truncated or corrupt")));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The number of bytes a transfer of `dims` elements of `elem` bytes moves, if it fits in memory.
 fn transfer_bytes(dims: &[u64], elem: usize) -> Option<usize> {
     dims.iter().try_fold(elem as u64, |acc, &d| acc.checked_mul(d)).and_then(|n| usize::try_from(n).ok())
@@ -631,6 +676,7 @@ pub(crate) fn dataset_read_into(ds: &Hid, mem: NumType, out: &mut [u8]) -> H5Res
     // which is what H5Dread with H5S_ALL writes; handles are owned, the lock held.
     locked(|| unsafe {
         check_whole(ds, "H5Dread", mem.kind.size(), out.len())?;
+        check_stored_chunks(ds, "H5Dread")?;
         let t = mem.to_h5()?;
         check(
             H5Dread(ds.id(), t.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.as_mut_ptr() as *mut c_void),
@@ -662,6 +708,7 @@ pub(crate) fn dataset_read_range(
         if transfer_bytes(&[count], mem.kind.size()) != Some(out.len()) {
             return Err(H5Error::shape("H5Dread (range)", format!("{count} elements of {} bytes into a buffer of {} bytes", mem.kind.size(), out.len())));
         }
+        check_stored_chunks(ds, "H5Dread (range)")?;
         let t = mem.to_h5()?;
         let fspace = check_id(H5Dget_space(ds.id()), || "H5Dget_space".into())?;
         let st = [start as hsize_t];
