@@ -370,3 +370,16 @@ fn signals_at_any_moment_and_a_killed_rank_leave_a_resumable_run() {
         }
     }
 }
+
+/// Files the fuzzer (`fuzz/`, target `asdf_file`) found, kept as they were found.
+#[test]
+fn files_found_by_fuzzing() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    // The StationXML dataset's chunk dimension damaged to 3,092,239,388: HDF5 allocated a
+    // 3 GB chunk buffer to read it. Now refused before HDF5 reads.
+    let f = data.join("fuzz-chunk-dims.h5");
+    let e = AsdfFile::open(&f).unwrap().station("XX.S0000").unwrap().inventory().unwrap_err();
+    assert!(e.to_string().contains("chunks of [3092239388] elements"), "{e}");
+    let o = run(0, &bin("asdf"), &["validate", s(&f)], &[]);
+    assert!(ended_cleanly(&o) && o.status.code() == Some(1), "{}", stderr(&o));
+}

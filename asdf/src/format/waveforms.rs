@@ -557,7 +557,7 @@ fn fetch_chunks(file: &AsdfFile, ds: &Hid, obj: &str, npts: u64) -> Result<Optio
     let nchunks = npts.div_ceil(clen);
     // Every chunk written takes bytes in the file (its index entry at least); more chunks than
     // the file has bytes is a crafted extent, refused before listing them.
-    let file_size = h5::file_size(file.h5()).map_err(|m| file.err(obj, m))?;
+    let file_size = h5::backing_size(file.h5()).map_err(|m| file.err(obj, m))?;
     if nchunks > file_size {
         let message = format!("declares {nchunks} chunks of {clen} samples, more than a file of {file_size} bytes can hold");
         return Err(FormatError::Invalid { path: file.path.clone(), object: obj.into(), message });
@@ -636,7 +636,7 @@ const MAX_INFLATION: u64 = 1032;
 /// than can be allocated.
 fn samples_for(file: &AsdfFile, obj: &str, kind: NumKind, count: u64) -> Result<Samples> {
     let invalid = |message: String| FormatError::Invalid { path: file.path.clone(), object: obj.into(), message };
-    let file_size = h5::file_size(file.h5()).map_err(|m| file.err(obj, m))?;
+    let file_size = h5::backing_size(file.h5()).map_err(|m| file.err(obj, m))?;
     let bytes = count.saturating_mul(kind.size() as u64);
     if bytes > file_size.saturating_mul(MAX_INFLATION) {
         return Err(invalid(format!("declares {count} samples ({bytes} bytes), more than a file of {file_size} bytes can hold even compressed")));

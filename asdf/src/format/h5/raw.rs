@@ -822,15 +822,31 @@ pub(crate) fn file_base_offset(file: &Hid) -> H5Result<u64> {
     })
 }
 
-/// The size of the file holding `obj`, in bytes. Call with the HDF5 lock held.
+/// The most bytes the file holding `obj` can back, in bytes: its size, for a file opened
+/// read-only (how every input is opened). A file opened for writing has raw data still in HDF5's
+/// chunk cache, past the end of the file on disk, so no bound is drawn from it (it is this
+/// process's own output, or a file opened deliberately with `AsdfFile::open_rw`). Call with the
+/// HDF5 lock held.
 unsafe fn file_size_of(obj: &Hid) -> H5Result<u64> {
-    // SAFETY: `H5Iget_file_id` gives a new reference, owned by `file`; `size` is a local.
+    // SAFETY: `H5Iget_file_id` gives a new reference, owned by `file`; the outputs are locals.
     unsafe {
         let file = check_id(hdf5_sys::h5i::H5Iget_file_id(obj.id()), || "H5Iget_file_id".into())?;
+        let mut intent: std::ffi::c_uint = 0;
+        check(H5Fget_intent(file.id(), &mut intent), || "H5Fget_intent".into())?;
+        if intent & H5F_ACC_RDWR != 0 {
+            return Ok(u64::MAX / (2 * MAX_INFLATION));
+        }
         let mut size: hsize_t = 0;
         check(H5Fget_filesize(file.id(), &mut size), || "H5Fget_filesize".into())?;
         Ok(size)
     }
+}
+
+/// [`file_size_of`] for the format layer: the most bytes the file holding `obj` can back, to bound
+/// what a declared size may make us allocate.
+pub(crate) fn backing_size(obj: &Hid) -> H5Result<u64> {
+    // SAFETY: queries on a handle the caller owns, under the lock.
+    locked(|| unsafe { file_size_of(obj) })
 }
 
 /// Reads one stored (still filtered) chunk at element offset `offset`; returns its bytes and the
