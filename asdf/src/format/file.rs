@@ -454,12 +454,16 @@ impl AsdfFile {
         // Compressed here and stored with direct chunk writes, as waveforms are (faster than
         // HDF5's own deflate, and the same bytes once decompressed).
         let ds = h5::dataset_create(loc, &h5::NewDataset { name, dtype: h5::NumType { kind: h5::NumKind::I8, big_endian: false }, shape: &[bytes.len() as u64], chunk: &[chunk], pipeline: p })?;
-        for (i, piece) in bytes.chunks(chunk as usize).enumerate() {
-            let mut raw = piece.to_vec();
-            // HDF5 stores edge chunks full-size; the tail is never read.
-            raw.resize(chunk as usize, 0);
-            h5::chunk_write(&ds, &[i as u64 * chunk], &encode_chunk(&raw, 1, p))?;
-        }
+        let encoded: Vec<Vec<u8>> = bytes
+            .chunks(chunk as usize)
+            .map(|piece| {
+                let mut raw = piece.to_vec();
+                // HDF5 stores edge chunks full-size; the tail is never read.
+                raw.resize(chunk as usize, 0);
+                encode_chunk(&raw, 1, p)
+            })
+            .collect();
+        h5::chunks_write(&ds, chunk, encoded.iter().map(Vec::as_slice))?;
         Ok(ds)
     }
 

@@ -319,11 +319,7 @@ impl AsdfFile {
         // readers chunk by chunk costs more than the writes.
         h5::locked(|| {
             let (ds, obj) = self.create_trace_dataset(e)?;
-            let mut at = Vec::with_capacity(chunks.len());
-            for (i, c) in chunks.iter().enumerate() {
-                at.push(h5::chunk_write(&ds, &[i as u64 * e.chunk], c).map_err(|m| self.err(&obj, m))?);
-            }
-            Ok(at)
+            h5::chunks_write(&ds, e.chunk, chunks.iter().copied()).map_err(|m| self.err(&obj, m))
         })
     }
 

@@ -752,19 +752,27 @@ fn collective_transfer() -> H5Result<Hid> {
     }
 }
 
-/// Writes one already-filtered chunk at element offset `offset` (direct chunk write) and returns
-/// where its bytes now are in the file (they reach the operating system before this returns:
-/// HDF5 buffers metadata, never raw chunks). `offset` must have the dataset's rank.
-pub(crate) fn chunk_write(ds: &Hid, offset: &[u64], bytes: &[u8]) -> H5Result<u64> {
-    // SAFETY: `offset` is checked to have the dataset's rank, the number of coordinates HDF5
-    // reads from it; `bytes` is passed with its length; handles are owned, the lock held.
+/// Writes already-filtered chunks of a 1-D dataset, chunk `i` at element offset `i * clen`
+/// (direct chunk writes), and returns where each one's bytes now are in the file (they reach the
+/// operating system before this returns: HDF5 buffers metadata, never raw chunks). The dataset
+/// is checked once to be 1-D, the rank of every one-element offset passed.
+pub(crate) fn chunks_write<'a>(ds: &Hid, clen: u64, chunks: impl IntoIterator<Item = &'a [u8]>) -> H5Result<Vec<u64>> {
+    // SAFETY: the dataset is checked to be 1-D, so each one-element `offset` has its rank, the
+    // number of coordinates HDF5 reads; `bytes` is passed with its length; handles are owned and
+    // the lock held.
     locked(|| unsafe {
-        check_rank(ds, "H5Dwrite_chunk", offset)?;
-        check(
-            H5Dwrite_chunk(ds.id(), H5P_DEFAULT, 0, offset.as_ptr(), bytes.len(), bytes.as_ptr() as *const c_void),
-            || "H5Dwrite_chunk".into(),
-        )?;
-        chunk_span(ds, offset)?.map(|s| s.addr).ok_or_else(|| H5Error::shape("H5Dwrite_chunk", "the chunk written has no address"))
+        check_rank(ds, "H5Dwrite_chunk", &[0])?;
+        let mut at = Vec::new();
+        for (i, bytes) in chunks.into_iter().enumerate() {
+            let offset = [i as u64 * clen];
+            check(
+                H5Dwrite_chunk(ds.id(), H5P_DEFAULT, 0, offset.as_ptr(), bytes.len(), bytes.as_ptr() as *const c_void),
+                || "H5Dwrite_chunk".into(),
+            )?;
+            let span = chunk_span(ds, &offset)?;
+            at.push(span.map(|s| s.addr).ok_or_else(|| H5Error::shape("H5Dwrite_chunk", "the chunk written has no address"))?);
+        }
+        Ok(at)
     })
 }
 
@@ -1165,7 +1173,7 @@ mod tests {
         dataset_write(&two_d, i4, &vec![1u8; 16 * 64 * 4], false).unwrap();
         dataset_read_into(&two_d, i4, &mut vec![0u8; 16 * 64 * 4]).unwrap();
         assert!(shape_error(dataset_read_range(&two_d, i4, 0, 4, &mut [0u8; 16])), "a range of a 2-D dataset");
-        assert!(shape_error(chunk_write(&two_d, &[0], &[0u8; 8]).map(|_| ())), "one coordinate for rank 2");
+        assert!(shape_error(chunks_write(&two_d, 4, [&[0u8; 8][..]]).map(|_| ())), "one coordinate for rank 2");
         assert!(shape_error(chunk_read(&two_d, &[0]).map(|_| ())));
         assert!(bytes_dataset_read(&two_d).is_err_and(|e| e.kind() == super::super::H5ErrorKind::Shape));
         let spec = NewDataset { name: "one_d", dtype: i4, shape: &[100], chunk: &[10], pipeline };
