@@ -559,6 +559,23 @@ mod tests {
         }
     }
 
+    /// Three signals in the four AVX lanes (the missing lane repeats lane 0): the same numbers
+    /// as one by one. Small enough for Miri, which checks the lane pointers' aliasing:
+    /// `cargo +nightly miri test -p asdf --no-default-features --lib three_lanes`
+    /// with `RUSTFLAGS="-C target-feature=+avx"`.
+    #[test]
+    fn three_lanes_filter_as_one_by_one() {
+        let sos = butter_sos(4, &FilterKind::Bandpass { freqmin: 0.05, freqmax: 0.2 }, 1.0);
+        let signal = |k: usize| -> Vec<f64> { (0..48).map(|i| ((i * (k + 3)) % 7) as f64 - 3.0).collect() };
+        let (mut a, mut b, mut c) = (signal(0), signal(1), signal(2));
+        apply_sections(&sos, &mut [&mut a[..], &mut b[..], &mut c[..]], true);
+        for (k, together) in [a, b, c].iter().enumerate() {
+            let mut alone = signal(k);
+            apply_sections(&sos, &mut [&mut alone[..]], true);
+            assert_eq!(&alone, together, "signal {k}");
+        }
+    }
+
     #[test]
     fn butter_lowpass_matches_scipy() {
         // scipy.signal.butter(2, 0.2, output='sos')
