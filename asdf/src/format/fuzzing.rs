@@ -3,7 +3,76 @@
 
 use std::sync::OnceLock;
 
+use crate::signal::response::{evaluate, Quantity};
+
 use super::h5::{FilterInfo, FILTER_DEFLATE, FILTER_FLETCHER32, FILTER_SHUFFLE};
+
+/// Parses `data` as StationXML, evaluates every channel's response at a few frequencies (as
+/// `remove_response` does), and parses it as QuakeML.
+///
+/// ```
+/// asdf::format::fuzzing::xml_documents(b"<FDSNStationXML/>");
+/// ```
+pub fn xml_documents(data: &[u8]) {
+    if let Ok(inv) = crate::Inventory::from_stationxml(data) {
+        for cha in inv.networks.iter().flat_map(|n| &n.stations).flat_map(|s| &s.channels) {
+            if let Some(resp) = &cha.response {
+                let freqs = [0.0, 0.01, 1.0, 10.0, cha.sample_rate.unwrap_or(100.0) / 2.0];
+                for q in [Quantity::Displacement, Quantity::Velocity, Quantity::Default] {
+                    let _ = evaluate(resp, &freqs, q);
+                }
+            }
+        }
+    }
+    let _ = crate::Events::from_quakeml(data.to_vec());
+}
+
+/// Waveform names, tags and station names from any text.
+///
+/// ```
+/// asdf::format::fuzzing::names(b"XX.A..HHZ__2020-01-01T00:00:00__2020-01-01T00:01:00__raw");
+/// ```
+pub fn names(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    if let Ok(name) = super::WaveformName::parse(&text) {
+        let _ = super::validate_tag(&name.tag);
+    }
+    let _ = super::validate_tag(&text);
+    let _ = super::is_valid_station_name(&text);
+    for version in [super::FormatVersion::V1_0_0, super::FormatVersion::V1_0_3] {
+        let _ = super::is_valid_provenance_name(&text, version);
+        let _ = super::is_valid_auxiliary_segment(&text, version);
+    }
+}
+
+/// Encodes `data` as a chunk with every pipeline we write (element size and level from the first
+/// byte) and checks that decoding gives it back: a failure panics, which the fuzzer reports. The
+/// deflate streams are decoded by libdeflate, an implementation independent of our encoder, so
+/// this also checks that they are ordinary zlib streams.
+///
+/// ```
+/// asdf::format::fuzzing::codec_round_trip(&[3, 1, 2, 3, 4, 5, 6, 7, 8]);
+/// ```
+pub fn codec_round_trip(data: &[u8]) {
+    let Some((&head, raw)) = data.split_first() else { return };
+    let elem = 1usize << (head & 3);
+    let raw = &raw[..raw.len() - raw.len() % elem];
+    let level = u32::from(head >> 2) % 10;
+    for p in [
+        super::Compression::Gzip(level).pipeline(),
+        super::Compression::None.pipeline(),
+        super::h5::Pipeline { shuffle: false, deflate: Some(level), fletcher32: false },
+    ] {
+        let encoded = super::codec::encode_chunk(raw, elem, p);
+        let filter = |id| FilterInfo { id, params: vec![] };
+        let filters: Vec<FilterInfo> = [(p.shuffle, FILTER_SHUFFLE), (p.deflate.is_some(), FILTER_DEFLATE), (p.fletcher32, FILTER_FLETCHER32)]
+            .into_iter()
+            .filter_map(|(on, id)| on.then(|| filter(id)))
+            .collect();
+        let decoded = super::codec::decode_chunk(encoded, &filters, 0, elem, raw.len());
+        assert_eq!(decoded.as_deref(), Ok(raw), "pipeline {p:?}, element size {elem}");
+    }
+}
 
 /// Decodes `stored` as one chunk. `shape` picks the pipeline (bits 0-1: shuffle+deflate+
 /// fletcher32, deflate+fletcher32, shuffle+deflate, deflate), the element size (bits 2-3: 1, 2,
