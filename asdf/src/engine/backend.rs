@@ -135,8 +135,9 @@ pub(crate) fn install_panic_hook(mpi_abort: bool) {
         prev(info);
         if mpi_abort {
             #[cfg(feature = "mpi")]
-            unsafe {
-                mpi::ffi::MPI_Abort(mpi::ffi::RSMPI_COMM_WORLD, 101);
+            {
+                use mpi::traits::Communicator;
+                mpi::topology::SimpleCommunicator::world().abort(101);
             }
         }
     }));

@@ -76,9 +76,8 @@ impl Samples {
 
     /// The samples as native-endian bytes (for writing).
     pub fn as_bytes(&self) -> &[u8] {
-        fn bytes<T>(v: &[T]) -> &[u8] {
-            // SAFETY: plain numeric types without padding; the slice covers exactly the vector.
-            unsafe { std::slice::from_raw_parts(v.as_ptr() as *const u8, std::mem::size_of_val(v)) }
+        fn bytes<T: zerocopy::IntoBytes + zerocopy::Immutable>(v: &[T]) -> &[u8] {
+            zerocopy::IntoBytes::as_bytes(v)
         }
         match self {
             Samples::I16(v) => bytes(v),
@@ -91,10 +90,8 @@ impl Samples {
 
     /// The samples as native-endian bytes, writable (for decoding into place).
     pub(crate) fn as_bytes_mut(&mut self) -> &mut [u8] {
-        fn bytes<T>(v: &mut [T]) -> &mut [u8] {
-            // SAFETY: plain numeric types without padding, for which every bit pattern is a
-            // valid value; the slice covers exactly the vector and borrows it mutably.
-            unsafe { std::slice::from_raw_parts_mut(v.as_mut_ptr() as *mut u8, std::mem::size_of_val(v)) }
+        fn bytes<T: zerocopy::IntoBytes + zerocopy::FromBytes>(v: &mut [T]) -> &mut [u8] {
+            zerocopy::IntoBytes::as_mut_bytes(v)
         }
         match self {
             Samples::I16(v) => bytes(v),
