@@ -588,6 +588,7 @@ fn set_aside(partial: &Path, journal: &Path) -> Result<Option<(PathBuf, PathBuf)
 /// chunk is missing or fails its CRC.
 fn read_placed(file: &std::fs::File, placed: Vec<(EncodedTrace, Vec<ChunkAt>)>) -> Option<Vec<(EncodedTrace, Vec<Vec<u8>>)>> {
     use std::os::unix::fs::FileExt;
+    let len = file.metadata().ok()?.len();
     placed
         .into_iter()
         .map(|(t, places)| {
@@ -596,7 +597,6 @@ fn read_placed(file: &std::fs::File, placed: Vec<(EncodedTrace, Vec<ChunkAt>)>) 
                 .map(|c| {
                     // A place past the end of the partial output is a damaged record: nothing
                     // is allocated for it.
-                    let len = file.metadata().ok()?.len();
                     c.offset.checked_add(c.len).filter(|&end| end <= len)?;
                     let mut buf = vec![0u8; usize::try_from(c.len).ok()?];
                     file.read_exact_at(&mut buf, c.offset).ok()?;

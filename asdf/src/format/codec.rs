@@ -234,8 +234,9 @@ pub(crate) fn decode_chunk_into(stored: &[u8], filters: &[FilterInfo], mask: u32
     })
 }
 
-/// The most deflate can expand its input: about 1032:1 (258-byte matches in 2 bits).
-const MAX_INFLATION: u64 = 1032;
+/// The most deflate can expand its input: about 1032:1 (258-byte matches in 2 bits). Every
+/// bound on what a compressed size may claim to decode to starts from this.
+pub(crate) const MAX_INFLATION: u64 = 1032;
 
 /// Reverses a stored pipeline on one chunk. `mask` bit `i` set means filter `i` was skipped when
 /// the chunk was written. `raw_len` is the chunk's unfiltered size in bytes.

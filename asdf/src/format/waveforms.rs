@@ -624,8 +624,6 @@ fn zeroed_samples(kind: NumKind, n: usize) -> Option<Samples> {
     })
 }
 
-/// The most a compressed chunk can expand: deflate's largest ratio is about 1032:1.
-const MAX_INFLATION: u64 = 1032;
 
 /// Zeroed samples for `count` elements of a dataset in `file`, refused when the dataset declares
 /// more than the file could hold even compressed (a crafted extent of 10^12 samples) or more
@@ -634,7 +632,7 @@ fn samples_for(file: &AsdfFile, obj: &str, kind: NumKind, count: u64) -> Result<
     let invalid = |message: String| FormatError::Invalid { path: file.path.clone(), object: obj.into(), message };
     let file_size = h5::backing_size(file.h5()).map_err(|m| file.err(obj, m))?;
     let bytes = count.saturating_mul(kind.size() as u64);
-    if bytes > file_size.saturating_mul(MAX_INFLATION) {
+    if bytes > file_size.saturating_mul(super::codec::MAX_INFLATION) {
         return Err(invalid(format!("declares {count} samples ({bytes} bytes), more than a file of {file_size} bytes can hold even compressed")));
     }
     usize::try_from(count)

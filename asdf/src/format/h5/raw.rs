@@ -33,6 +33,7 @@ use hdf5_sys::h5t::*;
 use hdf5_sys::h5z::H5Z_filter_t;
 
 use super::error::{H5Error, H5Result};
+use crate::format::codec::MAX_INFLATION;
 
 /// Runs `f` under the global HDF5 lock.
 pub(crate) fn locked<T>(f: impl FnOnce() -> T) -> T {
@@ -916,8 +917,6 @@ pub(crate) fn bytes_dataset_overwrite(ds: &Hid, bytes: &[u8], collective: bool) 
     Ok(())
 }
 
-/// The most a compressed byte blob can expand: deflate's largest ratio is about 1032:1.
-const MAX_INFLATION: u64 = 1032;
 
 /// Reads a 1-D byte dataset (any 1-byte integer type): the XML documents of ASDF. A dataset of
 /// another rank or element size, or one that declares more bytes than the file could hold even
