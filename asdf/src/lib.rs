@@ -34,6 +34,7 @@ pub mod engine;
 pub mod format;
 pub mod model;
 pub mod signal;
+pub mod testing;
 mod xml;
 
 #[doc(hidden)]

@@ -15,7 +15,7 @@ fn deconvolve(mut st: Stream, inv: Option<Inventory>) -> Result<Option<Stream>, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use asdf::format::sample;
+    use asdf::testing as sample;
 
     #[test]
     fn converts_counts_to_velocity() {

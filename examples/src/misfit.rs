@@ -58,9 +58,9 @@ mod tests {
     fn compares_station_groups_of_two_files() {
         let dir = tempfile::tempdir().unwrap();
         let (p1, p2) = (dir.path().join("a.h5"), dir.path().join("b.h5"));
-        let opts = asdf::format::SampleOptions { stations: 1, seconds: 10.0, ..Default::default() };
-        asdf::format::write_sample(&p1, &opts).unwrap();
-        asdf::format::write_sample(&p2, &asdf::format::SampleOptions { seed: 2, ..opts }).unwrap();
+        let opts = asdf::testing::SampleOptions { stations: 1, seconds: 10.0, ..Default::default() };
+        asdf::testing::write_sample(&p1, &opts).unwrap();
+        asdf::testing::write_sample(&p2, &asdf::testing::SampleOptions { seed: 2, ..opts }).unwrap();
         let (f1, f2) = (AsdfFile::open(&p1).unwrap(), AsdfFile::open(&p2).unwrap());
         let (a, b) = (f1.station("XX.S0000").unwrap(), f2.station("XX.S0000").unwrap());
         let same = misfit(&a, &a).unwrap();

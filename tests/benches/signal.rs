@@ -4,7 +4,7 @@
 
 use std::hint::black_box;
 
-use asdf::format::sample;
+use asdf::testing as sample;
 use asdf::signal::{Detrend, Fill, FilterKind, Interpolation, Merge, RemoveResponse, Taper};
 use asdf::{Inventory, Stream, Trace, UtcTime};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};

@@ -20,8 +20,8 @@ pub fn bin(name: &str) -> PathBuf {
 
 /// Writes a small sample data set.
 pub fn sample(path: &Path, stations: usize, seconds: f64) {
-    let opts = asdf::format::SampleOptions { stations, seconds, ..Default::default() };
-    asdf::format::write_sample(path, &opts).expect("write sample");
+    let opts = asdf::testing::SampleOptions { stations, seconds, ..Default::default() };
+    asdf::testing::write_sample(path, &opts).expect("write sample");
 }
 
 /// The command `program args`, under `mpiexec -n ranks` when `ranks > 0` (which gives up after

@@ -173,8 +173,8 @@ fn compare_gathers_results_with_and_without_mpi() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a.h5"), dir.path().join("b.h5"));
     sample(&a, 3, 10.0);
-    let opts = asdf::format::SampleOptions { stations: 4, seconds: 10.0, seed: 9, ..Default::default() };
-    asdf::format::write_sample(&b, &opts).unwrap();
+    let opts = asdf::testing::SampleOptions { stations: 4, seconds: 10.0, seed: 9, ..Default::default() };
+    asdf::testing::write_sample(&b, &opts).unwrap();
     let exe = bin("misfit");
     let mut results = Vec::new();
     for ranks in [0, 2, 3] {

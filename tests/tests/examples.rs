@@ -76,8 +76,8 @@ fn misfit_gathers_the_same_json_on_threads_and_ranks() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a.h5"), dir.path().join("b.h5"));
     sample(&a, 3, 60.0);
-    let opts = asdf::format::SampleOptions { stations: 4, seconds: 60.0, seed: 7, ..Default::default() };
-    asdf::format::write_sample(&b, &opts).unwrap();
+    let opts = asdf::testing::SampleOptions { stations: 4, seconds: 60.0, seed: 7, ..Default::default() };
+    asdf::testing::write_sample(&b, &opts).unwrap();
     let mut results = Vec::new();
     for n in [0, 2] {
         let json = dir.path().join(format!("misfit_{n}.json"));

@@ -265,7 +265,7 @@ fn sample_sizes_are_checked() {
 
 /// A tmpfs of `size` mounted at a new directory, unmounted on drop; `None` where mounting is
 /// not allowed (not root, no tmpfs).
-struct SmallDisk(PathBuf, tempfile::TempDir);
+struct SmallDisk(PathBuf, #[allow(dead_code)] /* removed after the unmount */ tempfile::TempDir);
 
 impl SmallDisk {
     fn mount(size: &str) -> Option<Self> {

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, Command};
 
-use crate::format::{diff, validate, write_sample, AsdfFile, Compression, SampleOptions, Severity};
+use crate::format::{diff, validate, AsdfFile, Compression, Severity};
+use crate::testing::{write_sample, SampleOptions};
 use crate::model::time::UtcTime;
 
 use super::{EXIT_JOBS_FAILED, EXIT_OK, EXIT_USAGE};

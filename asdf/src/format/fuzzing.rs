@@ -114,8 +114,8 @@ pub fn damaged_file(patch: &[u8]) {
     let (dir, seed) = SEED.get_or_init(|| {
         let dir = tempfile_dir::Dir::new();
         let path = dir.0.join("seed.h5");
-        let opts = super::SampleOptions { stations: 2, seconds: 5.0, ..Default::default() };
-        super::write_sample(&path, &opts).expect("the sample file");
+        let opts = crate::testing::SampleOptions { stations: 2, seconds: 5.0, ..Default::default() };
+        crate::testing::write_sample(&path, &opts).expect("the sample file");
         let bytes = std::fs::read(&path).expect("the sample file");
         (dir, bytes)
     });

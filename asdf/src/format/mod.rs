@@ -6,22 +6,17 @@
 mod auxiliary;
 mod chunking;
 pub(crate) mod codec;
-mod diff;
 mod error;
-mod fanout;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 mod file;
 pub(crate) mod h5;
 pub use h5::{H5Error, H5ErrorKind};
+pub mod inspect;
 mod names;
-mod planes;
-pub mod sample;
-mod shuffle;
 mod station;
 mod stationxml;
-mod validate;
 mod version;
 mod waveforms;
 
@@ -29,18 +24,16 @@ pub use auxiliary::{AuxiliaryData, Parameter};
 pub use chunking::guess_chunk;
 pub use error::{FormatError, Result};
 pub use file::{AsdfFile, Compression};
-pub(crate) use fanout::code_chunks_on_this_thread;
+pub(crate) use codec::code_chunks_on_this_thread;
 pub(crate) use file::summarize;
 pub use names::{
     is_valid_auxiliary_segment, is_valid_provenance_name, is_valid_station_name, validate_tag, InvalidTag,
     WaveformName,
 };
-pub use sample::{write_sample, SampleOptions};
 pub use station::StationGroup;
 pub use stationxml::StationXmlError;
 pub use version::FormatVersion;
-pub use diff::{diff, DiffReport, Difference};
-pub use validate::{validate, Finding, Report, Severity};
+pub use inspect::{diff, validate, DiffReport, Difference, Finding, Report, Severity};
 pub use waveforms::{encode_trace, EncodedTrace, TraceHeader};
 pub(crate) use waveforms::StoredChunks;
 #[cfg(feature = "mpi")]

@@ -541,7 +541,7 @@ mod tests {
 
     #[test]
     fn sample_inventory_round_trips_through_xml() {
-        let inv = crate::format::sample::station_inventory("XX", "S0001", 10.0, 20.0, 100.0, UtcTime::from_ns(0));
+        let inv = crate::testing::station_inventory("XX", "S0001", 10.0, 20.0, 100.0, UtcTime::from_ns(0));
         let xml = inv.to_stationxml();
         let back = Inventory::from_stationxml(&xml).unwrap();
         assert_eq!(back, inv);

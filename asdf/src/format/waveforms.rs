@@ -20,7 +20,7 @@ use crate::model::trace::{AsdfStats, ByteOrder, Samples, Stats, Trace};
 use super::chunking::guess_chunk;
 use super::codec::{can_decode, decode_chunk, decode_chunk_into, encode_chunk, verify_fletcher32, DecodeError};
 use super::error::{FormatError, Result};
-use super::fanout;
+use super::codec as fanout;
 use super::file::{AsdfFile, Compression};
 use super::h5::{self, AttrValue, Hid, NumKind, NumType, Pipeline};
 use super::names::{validate_tag, WaveformName};
@@ -743,7 +743,7 @@ pub(crate) fn read_trace_keeping(file: &AsdfFile, group: &Hid, station: &str, na
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::{write_sample, SampleOptions};
+    use crate::testing::{write_sample, SampleOptions};
 
     #[test]
     fn a_lazily_read_trace_decodes_to_the_samples_and_is_written_with_its_stored_chunks() {

@@ -219,7 +219,7 @@ impl Trace {
     ///
     /// ```
     /// use asdf::prelude::*;
-    /// use asdf::format::sample;
+    /// use asdf::testing as sample;
     /// let t0 = UtcTime::from_ymd_hms(2020, 1, 1, 0, 0, 0, 0);
     /// let inv = sample::station_inventory("XX", "A", 0.0, 0.0, 100.0, t0);
     /// let mut tr = Trace::new("XX.A..HHZ", t0, 100.0, vec![1000i32; 4000]);

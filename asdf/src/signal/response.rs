@@ -416,7 +416,7 @@ pub fn input_quantity(resp: &Response) -> Option<(Quantity, f64)> {
 ///
 /// ```
 /// use asdf::signal::response::{evaluate, Quantity};
-/// let resp = asdf::format::sample::broadband_response(100.0);
+/// let resp = asdf::testing::broadband_response(100.0);
 /// let h = evaluate(&resp, &[1.0], Quantity::Velocity).unwrap();
 /// // Sensitivity 1500 V/(m/s) x 419430 counts/V at 1 Hz (the FIR passes 1 Hz almost unchanged).
 /// assert!((h[0].norm() / (1500.0 * 419430.0) - 1.0).abs() < 1e-3);

@@ -30,9 +30,9 @@ use hdf5_sys::h5o::H5Oopen;
 use hdf5_sys::h5p::*;
 use hdf5_sys::h5s::*;
 use hdf5_sys::h5t::*;
-use hdf5_sys::h5z::H5Z_filter_t;
 
 use super::error::{H5Error, H5Result};
+pub(crate) use crate::format::codec::{FilterInfo, NumKind, Pipeline, FILTER_DEFLATE, FILTER_FLETCHER32, FILTER_SHUFFLE};
 use crate::format::codec::MAX_INFLATION;
 
 /// Runs `f` under the global HDF5 lock.
@@ -92,47 +92,6 @@ impl Drop for Hid {
 pub(crate) struct NumType {
     pub(crate) kind: NumKind,
     pub(crate) big_endian: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum NumKind {
-    I8,
-    I16,
-    I32,
-    I64,
-    U8,
-    U16,
-    U32,
-    U64,
-    F32,
-    F64,
-}
-
-impl NumKind {
-    pub(crate) fn size(self) -> usize {
-        match self {
-            NumKind::I8 | NumKind::U8 => 1,
-            NumKind::I16 | NumKind::U16 => 2,
-            NumKind::I32 | NumKind::U32 | NumKind::F32 => 4,
-            NumKind::I64 | NumKind::U64 | NumKind::F64 => 8,
-        }
-    }
-
-    /// numpy-style name, for messages (`i4`, `f8`, ...).
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            NumKind::I8 => "i1",
-            NumKind::I16 => "i2",
-            NumKind::I32 => "i4",
-            NumKind::I64 => "i8",
-            NumKind::U8 => "u1",
-            NumKind::U16 => "u2",
-            NumKind::U32 => "u4",
-            NumKind::U64 => "u8",
-            NumKind::F32 => "f4",
-            NumKind::F64 => "f8",
-        }
-    }
 }
 
 impl NumType {
@@ -204,25 +163,12 @@ impl NumType {
     }
 }
 
-/// A filter in a dataset's pipeline, as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct FilterInfo {
-    pub(crate) id: H5Z_filter_t,
-    pub(crate) params: Vec<u32>,
-}
-
-pub(crate) use hdf5_sys::h5z::{
-    H5Z_FILTER_DEFLATE as FILTER_DEFLATE, H5Z_FILTER_FLETCHER32 as FILTER_FLETCHER32,
-    H5Z_FILTER_SHUFFLE as FILTER_SHUFFLE,
-};
-
-/// Which filters a new dataset gets, in h5py's order: shuffle, deflate, fletcher32.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Pipeline {
-    pub(crate) shuffle: bool,
-    pub(crate) deflate: Option<u32>,
-    pub(crate) fletcher32: bool,
-}
+// The filter identifiers are HDF5's registered ones, fixed by the file format.
+const _: () = assert!(
+    FILTER_DEFLATE == hdf5_sys::h5z::H5Z_FILTER_DEFLATE
+        && FILTER_SHUFFLE == hdf5_sys::h5z::H5Z_FILTER_SHUFFLE
+        && FILTER_FLETCHER32 == hdf5_sys::h5z::H5Z_FILTER_FLETCHER32
+);
 
 // ------------------------------------------------------------------------------------------------
 // Files

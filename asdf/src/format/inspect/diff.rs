@@ -6,8 +6,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::error::Result;
-use super::file::AsdfFile;
+use crate::format::error::Result;
+use crate::format::file::AsdfFile;
 use crate::model::trace::Trace;
 
 /// One difference between file A and file B, at an HDF5 path.
@@ -54,9 +54,9 @@ fn only_in(r: &mut DiffReport, prefix: &str, a: &BTreeSet<String>, b: &BTreeSet<
 /// ```
 /// let dir = tempfile::tempdir().unwrap();
 /// let (a, b) = (dir.path().join("a.h5"), dir.path().join("b.h5"));
-/// let opts = asdf::format::SampleOptions { stations: 2, seconds: 10.0, ..Default::default() };
-/// asdf::format::write_sample(&a, &opts).unwrap();
-/// asdf::format::write_sample(&b, &opts).unwrap();
+/// let opts = asdf::testing::SampleOptions { stations: 2, seconds: 10.0, ..Default::default() };
+/// asdf::testing::write_sample(&a, &opts).unwrap();
+/// asdf::testing::write_sample(&b, &opts).unwrap();
 /// assert!(asdf::format::diff(&a, &b, 0.0).unwrap().is_same());
 /// ```
 pub fn diff(a: impl AsRef<Path>, b: impl AsRef<Path>, rtol: f64) -> Result<DiffReport> {

@@ -11,16 +11,14 @@ use crate::model::stream::Stream;
 use crate::model::time::UtcTime;
 use crate::model::trace::Trace;
 
-use super::error::{FormatError, Result};
-use super::file::{AsdfFile, Compression};
-use super::version::FormatVersion;
+use crate::format::{AsdfFile, Compression, FormatError, FormatVersion, Result};
 
 /// What to generate.
 ///
 /// ```no_run
-/// use asdf::format::SampleOptions;
+/// use asdf::testing::SampleOptions;
 /// let opts = SampleOptions { stations: 4, seconds: 600.0, ..SampleOptions::default() };
-/// asdf::format::write_sample("sample.h5", &opts)?;
+/// asdf::testing::write_sample("sample.h5", &opts)?;
 /// # Ok::<(), asdf::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -48,7 +46,7 @@ impl SampleOptions {
     /// million stations.
     ///
     /// ```
-    /// use asdf::format::SampleOptions;
+    /// use asdf::testing::SampleOptions;
     /// assert!(SampleOptions::default().check().is_ok());
     /// assert!(SampleOptions { seconds: f64::INFINITY, ..Default::default() }.check().is_err());
     /// ```

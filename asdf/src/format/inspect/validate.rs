@@ -12,9 +12,9 @@ use serde::Serialize;
 use crate::model::event::Events;
 use crate::model::inventory::Inventory;
 
-use super::h5::{self, AttrValue, Hid, NumKind, ObjKind};
-use super::names::{is_valid_auxiliary_segment, is_valid_provenance_name, is_valid_station_name, validate_tag, WaveformName};
-use super::version::FormatVersion;
+use crate::format::h5::{self, AttrValue, Hid, NumKind, ObjKind};
+use crate::format::names::{is_valid_auxiliary_segment, is_valid_provenance_name, is_valid_station_name, validate_tag, WaveformName};
+use crate::format::version::FormatVersion;
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -68,7 +68,7 @@ impl Report {
 /// ```
 /// let dir = tempfile::tempdir().unwrap();
 /// let path = dir.path().join("s.h5");
-/// asdf::format::write_sample(&path, &asdf::format::SampleOptions { stations: 2, seconds: 10.0, ..Default::default() }).unwrap();
+/// asdf::testing::write_sample(&path, &asdf::testing::SampleOptions { stations: 2, seconds: 10.0, ..Default::default() }).unwrap();
 /// let report = asdf::format::validate(&path).unwrap();
 /// assert_eq!(report.errors(), 0, "{:?}", report.findings);
 /// assert_eq!(report.stations, 2);

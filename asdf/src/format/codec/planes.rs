@@ -423,8 +423,16 @@ fn emit_stored(bytes: &[u8], last: bool, w: &mut BitWriter<'_>) {
     }
 }
 
+/// Non-final stored blocks for `bytes`, appended to a stream that is at a byte boundary (as it is
+/// after the zlib header): the one stored-block writer, shared with the libdeflate path.
+pub(super) fn stored_blocks(out: &mut Vec<u8>, bytes: &[u8]) {
+    let mut w = BitWriter::new(out);
+    emit_stored(bytes, false, &mut w);
+    w.align();
+}
+
 /// The zlib header HDF5's deflate filter would write for `level`.
-pub(crate) fn zlib_header(level: u32) -> [u8; 2] {
+pub(super) fn zlib_header(level: u32) -> [u8; 2] {
     let flevel: u16 = match level {
         0 | 1 => 0,
         2..=5 => 1,

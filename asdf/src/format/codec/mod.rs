@@ -2,58 +2,20 @@
 //! HDF5's own filters, so chunks can be compressed on every core and written with direct chunk
 //! writes (HDF5's filters run under its global lock, on one core).
 
-use libdeflater::{CompressionLvl, Compressor, DecompressionError, Decompressor};
+use libdeflater::{DecompressionError, Decompressor};
 
-use super::h5::{FilterInfo, Pipeline, FILTER_DEFLATE, FILTER_FLETCHER32, FILTER_SHUFFLE};
-use super::shuffle::{shuffle, unshuffle, unshuffle_into};
+mod deflate;
+mod fanout;
+mod fletcher32;
+mod planes;
+mod shuffle;
+mod types;
 
-/// HDF5's Fletcher-32 checksum (`H5_checksum_fletcher32`): 16-bit big-endian words, reduced every
-/// 360 words, an odd trailing byte taken as the high byte of a last word.
-pub(crate) fn fletcher32(data: &[u8]) -> u32 {
-    let mut sum1: u32 = 0;
-    let mut sum2: u32 = 0;
-    let even = data.len() & !1;
-    // Within a block of k <= 360 words neither sum overflows 32 bits, so the block's effect is
-    // computed exactly and in any order: sum1 += sum(w_i), sum2 += k sum1 + sum((k - i) w_i).
-    // Eight lanes keep running sums a_j (of words j, j + 8, ...) and sums of those b_j; then
-    // sum((k - i) w_i) over them = sum(8 b_j + (k - j - 8 m) a_j), m words per lane: only
-    // additions in the loop, which the compiler vectorises.
-    for block in data[..even].chunks(720) {
-        let k = (block.len() / 2) as i64;
-        let (mut a, mut b) = ([0u32; 8], [0u32; 8]);
-        let mut groups = block.chunks_exact(16);
-        for g in &mut groups {
-            for j in 0..8 {
-                a[j] += u16::from_be_bytes([g[2 * j], g[2 * j + 1]]) as u32;
-                b[j] += a[j];
-            }
-        }
-        let m = (block.len() / 16) as i64;
-        let (mut s, mut weighted) = (0i64, 0i64);
-        for j in 0..8 {
-            s += a[j] as i64;
-            weighted += 8 * b[j] as i64 + (k - j as i64 - 8 * m) * a[j] as i64;
-        }
-        for (i, w) in groups.remainder().chunks_exact(2).enumerate() {
-            let w = u16::from_be_bytes([w[0], w[1]]) as i64;
-            s += w;
-            weighted += (k - 8 * m - i as i64) * w;
-        }
-        sum2 = (sum2 as i64 + k * sum1 as i64 + weighted) as u32;
-        sum1 = (sum1 as i64 + s) as u32;
-        sum1 = (sum1 & 0xffff) + (sum1 >> 16);
-        sum2 = (sum2 & 0xffff) + (sum2 >> 16);
-    }
-    if data.len() % 2 == 1 {
-        sum1 += (data[data.len() - 1] as u32) << 8;
-        sum2 += sum1;
-        sum1 = (sum1 & 0xffff) + (sum1 >> 16);
-        sum2 = (sum2 & 0xffff) + (sum2 >> 16);
-    }
-    sum1 = (sum1 & 0xffff) + (sum1 >> 16);
-    sum2 = (sum2 & 0xffff) + (sum2 >> 16);
-    (sum2 << 16) | sum1
-}
+pub(crate) use fanout::{code_chunks_on_this_thread, map_chunks, map_chunks_mut, swap_bytes};
+pub(crate) use fletcher32::fletcher32;
+pub(crate) use types::{FilterInfo, NumKind, Pipeline, FILTER_DEFLATE, FILTER_FLETCHER32, FILTER_SHUFFLE};
+use deflate::{leading_random_planes, zlib_compress};
+use shuffle::{shuffle, unshuffle, unshuffle_into};
 
 /// Applies a write pipeline to one chunk's raw bytes (element size `elem`), in HDF5's order.
 pub(crate) fn encode_chunk(raw: &[u8], elem: usize, p: Pipeline) -> Vec<u8> {
@@ -61,7 +23,7 @@ pub(crate) fn encode_chunk(raw: &[u8], elem: usize, p: Pipeline) -> Vec<u8> {
     if let Some(level) = p.deflate {
         buf = if p.shuffle && elem > 1 && (1..=5).contains(&level) {
             // The fast levels: each byte plane stored or Huffman-coded with its runs.
-            super::planes::zlib_compress_planes(&buf, elem, level)
+            planes::zlib_compress_planes(&buf, elem, level)
         } else {
             // After shuffling, the first byte planes of a noisy signal (low mantissa or low
             // integer bytes) are random: deflate cannot shrink them and only spends time searching.
@@ -77,79 +39,6 @@ pub(crate) fn encode_chunk(raw: &[u8], elem: usize, p: Pipeline) -> Vec<u8> {
     // for the coder (shrinking is done in place by the allocator).
     buf.shrink_to_fit();
     buf
-}
-
-/// How many leading byte planes of a shuffled chunk go into stored blocks: those deflate could
-/// not shrink (their byte histogram leaves no room once a Huffman table is paid for), allowing an
-/// estimated size loss of at most 0.5 % of the chunk for planes that are nearly random.
-fn leading_random_planes(shuffled: &[u8], elem: usize) -> usize {
-    let n = shuffled.len() / elem;
-    if n < 256 {
-        return 0;
-    }
-    let budget = 0.005 * shuffled.len() as f64;
-    let mut loss = 0.0;
-    shuffled
-        .chunks_exact(n)
-        .take_while(|plane| {
-            loss += (n as f64 - deflated_size_estimate(plane)).max(0.0);
-            loss <= budget
-        })
-        .count()
-}
-
-/// Deflate's output size for `plane` from its order-0 entropy, with a 1 % coding loss and ~100
-/// bytes for a dynamic Huffman table over the full byte alphabet.
-fn deflated_size_estimate(plane: &[u8]) -> f64 {
-    let (hist, _) = super::planes::byte_histogram(plane);
-    super::planes::entropy_bytes(&hist, plane.len()) * 1.01 + 100.0
-}
-
-thread_local! {
-    /// One compressor per thread and level (libdeflate's are costly to allocate per chunk).
-    static COMPRESSORS: std::cell::RefCell<Vec<(u32, Compressor)>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// A zlib stream (what HDF5's deflate filter stores) of `data` whose first `stored` bytes go in
-/// stored blocks and the rest through libdeflate at `level`. Any inflater reads it as one stream.
-fn zlib_compress(data: &[u8], stored: usize, level: u32) -> Vec<u8> {
-    let level = level.min(12);
-    COMPRESSORS.with(|cell| {
-        let mut cache = cell.borrow_mut();
-        let i = match cache.iter().position(|(l, _)| *l == level) {
-            Some(i) => i,
-            None => {
-                let lvl = CompressionLvl::new(level as i32).unwrap_or_default();
-                cache.push((level, Compressor::new(lvl)));
-                cache.len() - 1
-            }
-        };
-        let c = &mut cache[i].1;
-        if stored == 0 {
-            let mut out = vec![0u8; c.zlib_compress_bound(data.len())];
-            let n = c.zlib_compress(data, &mut out).unwrap_or(0);
-            out.truncate(n);
-            return out;
-        }
-        let (head, rest) = data.split_at(stored.min(data.len()));
-        let mut out = Vec::with_capacity(data.len() + data.len() / 1000 + 64);
-        out.extend_from_slice(&super::planes::zlib_header(level));
-        // Stored blocks (BFINAL=0, BTYPE=00), at most 65,535 bytes each; they end byte-aligned,
-        // so the compressed blocks of the rest follow directly.
-        for block in head.chunks(65_535) {
-            let len = block.len() as u16;
-            out.push(0);
-            out.extend_from_slice(&len.to_le_bytes());
-            out.extend_from_slice(&(!len).to_le_bytes());
-            out.extend_from_slice(block);
-        }
-        let at = out.len();
-        out.resize(at + c.deflate_compress_bound(rest.len()), 0);
-        let n = c.deflate_compress(rest, &mut out[at..]).unwrap_or(0);
-        out.truncate(at + n);
-        out.extend_from_slice(&libdeflater::adler32(data).to_be_bytes());
-        out
-    })
 }
 
 /// Why a stored chunk could not be decoded.
