@@ -1,6 +1,6 @@
 //! A compact binary form of job results, used both for MPI messages and for the journal.
 
-use crate::format::h5::{NumKind, Pipeline};
+use crate::format::codec::{NumKind, Pipeline};
 use crate::format::EncodedTrace;
 use crate::model::trace::AsdfStats;
 

@@ -35,7 +35,6 @@ pub use stationxml::StationXmlError;
 pub use version::FormatVersion;
 pub use inspect::{diff, validate, DiffReport, Difference, Finding, Report, Severity};
 pub use waveforms::{encode_trace, EncodedTrace, TraceHeader};
-pub(crate) use waveforms::StoredChunks;
 #[cfg(feature = "mpi")]
 pub(crate) use waveforms::describe_trace;
 pub(crate) use waveforms::encode_trace_reusing;

@@ -90,7 +90,7 @@ impl<'a> StationGroup<'a> {
     }
 
     /// [`StationGroup::stream`] for a processing function: each trace keeps its samples as
-    /// stored and decodes them only when asked (see [`StoredChunks`](super::StoredChunks)), so
+    /// stored and decodes them only when asked (see [`StoredSamples`](crate::model::stored::StoredSamples)), so
     /// the traces it returns unchanged are written without decoding or recompressing them.
     pub(crate) fn stream_keeping_chunks(&self, tag: &str) -> Result<Stream> {
         let names = self.stream_names_checked(tag)?;

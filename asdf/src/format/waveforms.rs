@@ -16,11 +16,12 @@ use rayon::prelude::*;
 
 use crate::model::time::UtcTime;
 use crate::model::trace::{AsdfStats, ByteOrder, Samples, Stats, Trace};
+use crate::model::stored::{StoredSamples, UndecodableSamples};
 
 use super::chunking::guess_chunk;
 use super::codec::{can_decode, decode_chunk, decode_chunk_into, encode_chunk, verify_fletcher32, DecodeError};
 use super::error::{FormatError, Result};
-use super::codec as fanout;
+
 use super::file::{AsdfFile, Compression};
 use super::h5::{self, AttrValue, Hid, NumKind, NumType, Pipeline};
 use super::names::{validate_tag, WaveformName};
@@ -87,21 +88,17 @@ pub(crate) struct StoredChunks {
 }
 
 impl StoredChunks {
-    /// Number of samples.
-    pub(crate) fn npts(&self) -> usize {
-        self.npts as usize
-    }
-
-    /// numpy's name of the sample type.
-    pub(crate) fn dtype(&self) -> &'static str {
-        self.kind.name()
-    }
-
     /// Whether these chunks are what `described` (type, byte order, length, chunking, pipeline)
     /// would be written with.
     fn fits(&self, described: &EncodedTrace) -> bool {
         let d = described;
         self.kind == d.kind && self.big_endian == d.big_endian && self.npts == d.npts && self.chunk == d.chunk && self.pipeline == d.pipeline
+    }
+
+    /// The stored chunks of a trace, if they are ours and what `described` would be written with.
+    fn of_trace(tr: &Trace, described: &EncodedTrace) -> Option<Arc<StoredChunks>> {
+        let ours = Arc::clone(tr.stored()?).into_any().downcast::<StoredChunks>().ok()?;
+        ours.fits(described).then_some(ours)
     }
 
     /// Checks every chunk's Fletcher-32 checksum, which covers the compressed bytes, so that a
@@ -111,26 +108,6 @@ impl StoredChunks {
             None => Ok(()),
             Some(_) => Err(FormatError::Checksum { path: self.path.clone(), object: self.object.clone() }),
         }
-    }
-
-    /// No samples, of the stored type.
-    pub(crate) fn no_samples(&self) -> Samples {
-        zeroed_samples(self.kind, 0).unwrap_or_else(|| Samples::F64(Vec::new()))
-    }
-
-    /// Why decoding these chunks failed, if it has been tried and failed.
-    pub(crate) fn damage(&self) -> Option<&FormatError> {
-        self.damage.get()
-    }
-
-    /// The samples, decoded (in native byte order); a failure is also kept as [`Self::damage`].
-    pub(crate) fn decode(&self) -> Result<Samples> {
-        if let Some(e) = self.damage.get() {
-            return Err(e.clone());
-        }
-        self.decode_once().inspect_err(|e| {
-            let _ = self.damage.set(e.clone());
-        })
     }
 
     fn decode_once(&self) -> Result<Samples> {
@@ -144,6 +121,32 @@ impl StoredChunks {
         decode_chunks_into(&chunks, &self.filters, elem, self.chunk as usize * elem, self.big_endian, samples.as_bytes_mut())
             .map_err(|(i, e)| decode_failure(&self.path, &self.object, i, e))?;
         Ok(samples)
+    }
+}
+
+impl StoredSamples for StoredChunks {
+    fn npts(&self) -> usize {
+        self.npts as usize
+    }
+
+    fn dtype(&self) -> &'static str {
+        self.kind.name()
+    }
+
+    /// The samples, decoded (in native byte order); a failure is also kept as the damage.
+    fn decode(&self) -> std::result::Result<Samples, UndecodableSamples> {
+        if let Some(e) = self.damage.get() {
+            return Err(UndecodableSamples::new(e.clone()));
+        }
+        self.decode_once().map_err(|e| UndecodableSamples::new(self.damage.get_or_init(|| e).clone()))
+    }
+
+    fn damage(&self) -> Option<UndecodableSamples> {
+        self.damage.get().map(|e| UndecodableSamples::new(e.clone()))
+    }
+
+    fn into_any(self: Arc<Self>) -> Arc<dyn std::any::Any + Send + Sync> {
+        self
     }
 }
 
@@ -184,7 +187,7 @@ pub fn encode_trace(
     compression: Compression,
 ) -> std::result::Result<EncodedTrace, String> {
     let described = describe_trace(tr, tag, version, compression)?;
-    match tr.stored().filter(|s| s.fits(&described)) {
+    match StoredChunks::of_trace(tr, &described) {
         Some(s) => Ok(EncodedTrace { chunks: s.chunks.clone(), ..described }),
         None => compress_samples(tr, described),
     }
@@ -236,12 +239,11 @@ pub(crate) fn describe_trace(tr: &Trace, tag: &str, version: FormatVersion, comp
 /// give, for free.
 pub(crate) fn encode_trace_reusing(mut tr: Trace, tag: &str, version: FormatVersion, compression: Compression) -> std::result::Result<EncodedTrace, String> {
     let described = describe_trace(&tr, tag, version, compression)?;
-    if tr.stored().is_some_and(|s| s.fits(&described)) {
-        if let Some(s) = tr.take_stored() {
-            // Moved out when this trace held the only reference (the usual case), else copied.
-            let chunks = Arc::try_unwrap(s).map_or_else(|shared| shared.chunks.clone(), |s| s.chunks);
-            return Ok(EncodedTrace { chunks, ..described });
-        }
+    if let Some(s) = StoredChunks::of_trace(&tr, &described) {
+        // Moved out when this trace held the only reference (the usual case), else copied.
+        drop(tr.take_stored());
+        let chunks = Arc::try_unwrap(s).map_or_else(|shared| shared.chunks.clone(), |s| s.chunks);
+        return Ok(EncodedTrace { chunks, ..described });
     }
     compress_samples(&tr, described)
 }
@@ -255,14 +257,14 @@ fn compress_samples(tr: &Trace, described: EncodedTrace) -> std::result::Result<
     let swapped: Vec<u8>;
     let raw: &[u8] = if big_endian != cfg!(target_endian = "big") {
         let mut v = data.as_bytes().to_vec();
-        fanout::swap_bytes(&mut v, elem);
+        super::codec::swap_bytes(&mut v, elem);
         swapped = v;
         &swapped
     } else {
         data.as_bytes()
     };
     let chunk_bytes = chunk as usize * elem;
-    let chunks: Vec<Vec<u8>> = fanout::map_chunks(raw, chunk_bytes.max(1), |c| {
+    let chunks: Vec<Vec<u8>> = super::codec::map_chunks(raw, chunk_bytes.max(1), |c| {
         if c.len() == chunk_bytes {
             encode_chunk(c, elem, pipeline)
         } else {
@@ -506,7 +508,7 @@ fn read_samples(
                         stored.verify()?;
                         return Ok((None, order, Some(stored)));
                     }
-                    let samples = stored.decode()?;
+                    let samples = stored.decode_once()?;
                     return Ok((Some(samples), order, Some(stored)));
                 }
                 None => {
@@ -579,7 +581,7 @@ fn decode_chunks_into(
 ) -> std::result::Result<(), (usize, DecodeError)> {
     let full = out.len() / raw_len;
     let (head, tail) = out.split_at_mut(full * raw_len);
-    let decoded: Vec<std::result::Result<(), DecodeError>> = fanout::map_chunks_mut(head, raw_len, &chunks[..full], |dst, c| match c {
+    let decoded: Vec<std::result::Result<(), DecodeError>> = super::codec::map_chunks_mut(head, raw_len, &chunks[..full], |dst, c| match c {
         None => {
             dst.fill(0);
             Ok(())
@@ -603,7 +605,7 @@ fn decode_chunks_into(
         return Err((i, e));
     }
     if big_endian != cfg!(target_endian = "big") && elem > 1 {
-        fanout::swap_bytes(out, elem);
+        super::codec::swap_bytes(out, elem);
     }
     Ok(())
 }
@@ -734,7 +736,7 @@ pub(crate) fn read_trace_keeping(file: &AsdfFile, group: &Hid, station: &str, na
         asdf: AsdfStats { tag: wn.tag, ..attrs.asdf },
     };
     Ok(match (stored, data) {
-        (Some(stored), data) => Trace::from_stored(stats, stored, data, byte_order),
+        (Some(stored), data) => Trace::from_stored(stats, Arc::new(stored), data, byte_order),
         (None, Some(data)) => Trace::from_parts(stats, data, byte_order),
         (None, None) => unreachable!("read_samples returns samples unless it keeps the stored chunks"),
     })

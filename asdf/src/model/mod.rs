@@ -4,6 +4,7 @@
 pub mod event;
 pub mod inventory;
 pub mod response;
+pub mod stored;
 pub mod stream;
 pub mod time;
 pub mod trace;

@@ -3,7 +3,7 @@
 use std::sync::{Arc, OnceLock};
 
 use super::time::UtcTime;
-use crate::format::{FormatError, StoredChunks};
+use super::stored::{StoredSamples, UndecodableSamples};
 
 /// The samples of a trace in their stored type. ASDF allows i2 (from 1.0.1), i4, i8, f4 and f8;
 /// the type is kept as read until an operation needs floats ([`Samples::to_f64_mut`]).
@@ -41,6 +41,22 @@ impl Samples {
             Samples::I64(_) => "i8",
             Samples::F32(_) => "f4",
             Samples::F64(_) => "f8",
+        }
+    }
+
+    /// No samples, of the type numpy calls `dtype` (`f8` for a name it does not know).
+    ///
+    /// ```
+    /// # use asdf::Samples;
+    /// assert_eq!(Samples::empty("i4"), Samples::I32(vec![]));
+    /// ```
+    pub fn empty(dtype: &str) -> Samples {
+        match dtype {
+            "i2" => Samples::I16(Vec::new()),
+            "i4" => Samples::I32(Vec::new()),
+            "i8" => Samples::I64(Vec::new()),
+            "f4" => Samples::F32(Vec::new()),
+            _ => Samples::F64(Vec::new()),
         }
     }
 
@@ -272,7 +288,7 @@ pub struct Trace {
     /// The samples, once decoded (always, for a trace not read lazily).
     samples: OnceLock<Samples>,
     /// The samples as stored in the input file, while they are unchanged.
-    stored: Option<Arc<StoredChunks>>,
+    stored: Option<Arc<dyn StoredSamples>>,
     /// Byte order the samples are stored with in a file (kept through a read/write round trip;
     /// reset to native when an operation converts the samples to floats).
     pub byte_order: ByteOrder,
@@ -331,14 +347,14 @@ impl Trace {
         Trace { stats, samples: OnceLock::from(data), stored: None, byte_order }
     }
 
-    /// A trace whose samples stay as stored until first asked for. `samples` are the decoded
-    /// samples if the reader decoded them already.
-    pub(crate) fn from_stored(stats: Stats, stored: StoredChunks, samples: Option<Samples>, byte_order: ByteOrder) -> Self {
+    /// A trace whose samples stay as stored until first asked for (see [`StoredSamples`]).
+    /// `samples` are the decoded samples if the reader decoded them already.
+    pub fn from_stored(stats: Stats, stored: Arc<dyn StoredSamples>, samples: Option<Samples>, byte_order: ByteOrder) -> Self {
         let cell = OnceLock::new();
         if let Some(s) = samples {
             let _ = cell.set(s);
         }
-        Trace { stats, samples: cell, stored: Some(Arc::new(stored)), byte_order }
+        Trace { stats, samples: cell, stored: Some(stored), byte_order }
     }
 
     /// `NET.STA.LOC.CHA`.
@@ -397,10 +413,10 @@ impl Trace {
     /// let tr = Trace::new("XX.A..HHZ", UtcTime::from_ns(0), 100.0, vec![1i32, 2, 3]);
     /// assert_eq!(tr.try_data().unwrap(), &Samples::I32(vec![1, 2, 3]));
     /// ```
-    pub fn try_data(&self) -> Result<&Samples, FormatError> {
+    pub fn try_data(&self) -> Result<&Samples, UndecodableSamples> {
         if let Some(stored) = &self.stored {
             if let Some(e) = stored.damage() {
-                return Err(e.clone());
+                return Err(e);
             }
         }
         if let Some(s) = self.samples.get() {
@@ -411,7 +427,7 @@ impl Trace {
             Ok(decoded) => Ok(self.samples.get_or_init(|| decoded)),
             Err(e) => {
                 // No samples from here on: operations see an empty trace, the engine the damage.
-                let _ = self.samples.set(stored.no_samples());
+                let _ = self.samples.set(Samples::empty(stored.dtype()));
                 Err(e)
             }
         }
@@ -464,13 +480,13 @@ impl Trace {
     }
 
     /// The samples exactly as stored in the input file, while nothing has changed them.
-    pub(crate) fn stored(&self) -> Option<&Arc<StoredChunks>> {
+    pub(crate) fn stored(&self) -> Option<&Arc<dyn StoredSamples>> {
         self.stored.as_ref()
     }
 
     /// Takes the stored chunks out of the trace, for writing them as they are. The trace is
     /// left without samples unless they were decoded: only for a trace about to be dropped.
-    pub(crate) fn take_stored(&mut self) -> Option<Arc<StoredChunks>> {
+    pub(crate) fn take_stored(&mut self) -> Option<Arc<dyn StoredSamples>> {
         self.stored.take()
     }
 
