@@ -44,20 +44,12 @@ pub(crate) enum Config {
     Compare,
 }
 
-/// pyasdf's tag rules plus no `__` (which reads back wrong).
-pub(crate) fn tag_problem(tag: &str) -> Option<&'static str> {
-    if tag.is_empty() {
-        Some("a tag cannot be empty")
-    } else if tag.eq_ignore_ascii_case("stationxml") {
-        Some("`StationXML` is reserved for station metadata")
-    } else if !tag.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
-        Some("only lowercase letters, digits and `_` are allowed")
-    } else if tag.contains("__") {
-        Some("`__` separates the parts of a waveform name; use a single `_`")
-    } else {
-        None
-    }
-}
+/// The library's own rule table (`asdf/src/format/rules.rs`), compiled into this crate too.
+#[path = "../../asdf/src/format/rules.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod rules;
+
+pub(crate) use rules::tag_problem;
 
 const KEYS: &str = "`tag_map`, `compression`, `compare`";
 
@@ -153,9 +145,8 @@ pub(crate) fn parse(args: TokenStream) -> syn::Result<Config> {
             }
             if let Some(c) = &compression {
                 let v = c.value();
-                let ok = v == "none" || v.strip_prefix("gzip-").and_then(|l| l.parse::<u8>().ok()).is_some_and(|l| l <= 9);
-                if !ok {
-                    push(syn::Error::new(c.span(), format!("unknown compression {v:?}; use \"none\" or \"gzip-0\" ... \"gzip-9\"")));
+                if rules::parse_compression(&v).is_none() {
+                    push(syn::Error::new(c.span(), format!("unknown compression {v:?}; use {}", rules::COMPRESSION_CHOICES)));
                 }
             }
             Some(Config::Station { tag_map: pairs, compression })

@@ -29,6 +29,7 @@
 #![warn(missing_docs)]
 #![allow(missing_docs)] // field-level docs are not required; items are documented
 
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod engine;
 pub mod format;
@@ -37,6 +38,7 @@ pub mod signal;
 pub mod testing;
 mod xml;
 
+#[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod __private;
 

@@ -123,6 +123,7 @@ where
         Ok(c) => c,
         Err(e) => return fail(0, &e),
     };
+    super::process_settings(&ctx);
     let result = process_with(&ctx, &input, &output, &opts, f);
     let code = match result {
         Err(EngineError::RootStopped { .. }) => ExitCode::from(EXIT_USAGE),
@@ -202,6 +203,7 @@ where
         Ok(c) => c,
         Err(e) => return fail(0, &e),
     };
+    super::process_settings(&ctx);
     let code = match compare_with(&ctx, &first, &second, &opts, f) {
         Err(e) => fail(ctx.rank, &e),
         Ok(s) if ctx.is_root() => {

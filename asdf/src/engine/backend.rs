@@ -46,10 +46,10 @@ impl Ctx {
     /// Sets up the run: MPI when launched by an MPI launcher (and built with the `mpi` feature),
     /// threads otherwise. `threads` = worker threads per process (default: one more than the
     /// cores, as a worker is often waiting for HDF5's lock or the disk; under MPI, the cores
-    /// divided between the ranks of the node). Also tunes the allocator for the run (see
-    /// `engine/allocator.rs`: freed job buffers are kept for the next job).
+    /// divided between the ranks of the node). Changes nothing process-wide but MPI's
+    /// initialisation (see [`install_panic_hook`](super::install_panic_hook) for what a program
+    /// may add).
     pub fn detect(threads: Option<usize>) -> Result<Ctx, EngineError> {
-        super::allocator::keep_freed_buffers();
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
         let launched = launched_by_mpi();
         match launched {
@@ -60,7 +60,6 @@ impl Ctx {
                     .ok_or_else(|| EngineError::Mpi("MPI was already initialised in this process".into()))?;
                 let world = universe.world();
                 let (rank, size) = (world.rank(), world.size());
-                install_abort_hook();
                 Ok(Ctx { rank, size, threads: threads.unwrap_or_else(|| (cores / local_ranks()).max(1)), world: Some(world), _universe: Some(universe) })
             }
             #[cfg(not(feature = "mpi"))]
@@ -107,43 +106,4 @@ impl Ctx {
             w.barrier();
         }
     }
-}
-
-thread_local! {
-    /// Set while a user function runs: its panics are caught and reported as job failures.
-    pub(crate) static IN_USER_FN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-    /// The message of the last caught user-function panic on this thread.
-    pub(crate) static LAST_PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
-}
-
-/// A panic hook that records user-function panics quietly (they become job failures) and, for
-/// any other panic under MPI, aborts every rank instead of leaving them hanging (build-notes 6.8).
-pub(crate) fn install_panic_hook(mpi_abort: bool) {
-    let prev = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        if IN_USER_FN.with(|f| f.get()) {
-            let msg = info
-                .payload()
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| info.payload().downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "panic with a non-string payload".into());
-            let loc = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
-            LAST_PANIC.with(|p| *p.borrow_mut() = Some(format!("panicked: {msg}{loc}")));
-            return;
-        }
-        prev(info);
-        if mpi_abort {
-            #[cfg(feature = "mpi")]
-            {
-                use mpi::traits::Communicator;
-                mpi::topology::SimpleCommunicator::world().abort(101);
-            }
-        }
-    }));
-}
-
-#[cfg(feature = "mpi")]
-fn install_abort_hook() {
-    install_panic_hook(true);
 }

@@ -3,14 +3,14 @@
 //! without MPI, and reporting stations found in only one file).
 
 use std::collections::BTreeMap;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::format::{AsdfFile, StationGroup};
 use crate::model::stream::wildcard_match;
 
-use super::backend::{install_panic_hook, Ctx, IN_USER_FN, LAST_PANIC};
+use super::backend::Ctx;
+use super::user_fn::call_user;
 use super::progress::Progress;
 use super::scheduler::{run_jobs, Finished, Outcome, Payload};
 use super::{EngineError, JobFailure};
@@ -67,7 +67,6 @@ where
     E: std::fmt::Display,
 {
     let start = Instant::now();
-    install_panic_hook(ctx.size > 1);
     let a = AsdfFile::open(first)?;
     let b = AsdfFile::open(second)?;
     let keep = |n: &String| opts.stations.is_empty() || opts.stations.iter().any(|p| wildcard_match(p, n));
@@ -88,16 +87,13 @@ where
             Ok(g) => g,
             Err(e) => return Outcome::Failed(format!("reading input: {e}")),
         };
-        IN_USER_FN.with(|c| c.set(true));
-        let r = catch_unwind(AssertUnwindSafe(|| f(&ga, &gb)));
-        IN_USER_FN.with(|c| c.set(false));
-        match r {
+        match call_user(|| f(&ga, &gb)) {
             Ok(Ok(v)) => match serde_json::to_vec(&v) {
                 Ok(bytes) => Outcome::Done(Payload::Bytes(bytes)),
                 Err(e) => Outcome::Failed(format!("cannot serialise the result: {e}")),
             },
             Ok(Err(e)) => Outcome::Failed(e.to_string()),
-            Err(_) => Outcome::Failed(LAST_PANIC.with(|p| p.borrow_mut().take()).unwrap_or_else(|| "panicked".into())),
+            Err(panic) => Outcome::Failed(panic),
         }
     };
     let mut progress = Progress::new(common.len(), opts.quiet || !ctx.is_root(), "stations");

@@ -15,7 +15,6 @@
 //! # Ok::<(), asdf::EngineError>(())
 //! ```
 
-mod allocator;
 mod backend;
 mod budget;
 mod compare;
@@ -28,9 +27,11 @@ mod parallel_output;
 mod process;
 mod progress;
 mod scheduler;
+mod user_fn;
 mod wire;
 
 pub use backend::{launched_by_mpi, Ctx};
+pub use user_fn::install_panic_hook;
 pub use budget::{parse_size, MemoryBudget, Reservation, BYTES_PER_SAMPLE};
 pub use compare::{compare, compare_with, CompareOptions, CompareSummary};
 pub use process::{plan_jobs, process, process_with, Job, ProcessOptions, StationOutput, Summary};

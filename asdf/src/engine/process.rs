@@ -1,7 +1,6 @@
 //! `process`: one function over every (station, tag) job of a file, output to a new file.
 
 use std::collections::{BTreeMap, HashSet};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -9,7 +8,8 @@ use crate::format::{encode_trace_reusing, validate_tag, AsdfFile, Compression, E
 use crate::model::inventory::Inventory;
 use crate::model::stream::{wildcard_match, Stream};
 
-use super::backend::{install_panic_hook, launched_by_mpi, local_ranks, Ctx, IN_USER_FN, LAST_PANIC};
+use super::backend::{launched_by_mpi, local_ranks, Ctx};
+use super::user_fn::call_user;
 use super::budget::{MemoryBudget, BYTES_PER_SAMPLE};
 use super::journal::{crc32, Journal};
 use super::progress::Progress;
@@ -190,8 +190,6 @@ where
     R: StationOutput,
 {
     let start = Instant::now();
-    install_panic_hook(ctx.size > 1);
-    let _ = rayon::ThreadPoolBuilder::new().num_threads(ctx.threads).build_global();
 
     // Rank 0 checks and plans; every rank learns the outcome, so all fail or none.
     let root_plan = ctx.is_root().then(|| plan_root(input, output, opts));
@@ -380,9 +378,7 @@ where
     // The input's stored chunks, to learn afterwards whether any failed to decode (the function
     // then saw an empty trace, and nothing it made of it may be written).
     let inputs: Vec<_> = st.traces.iter().filter_map(|t| t.stored().cloned()).collect();
-    IN_USER_FN.with(|c| c.set(true));
-    let result = catch_unwind(AssertUnwindSafe(|| f(st, inv).into_output()));
-    IN_USER_FN.with(|c| c.set(false));
+    let result = call_user(|| f(st, inv).into_output());
     if let Some(e) = inputs.iter().find_map(|s| s.damage()) {
         return Computed::Failed(format!("reading input: {e}"));
     }
@@ -393,7 +389,7 @@ where
         },
         Ok(Ok(_)) => Computed::Nothing,
         Ok(Err(m)) => Computed::Failed(m),
-        Err(_) => Computed::Failed(LAST_PANIC.with(|p| p.borrow_mut().take()).unwrap_or_else(|| "panicked".into())),
+        Err(panic) => Computed::Failed(panic),
     }
 }
 

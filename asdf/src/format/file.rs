@@ -52,18 +52,11 @@ impl Compression {
 impl std::str::FromStr for Compression {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Self, String> {
-        let s = s.trim().to_ascii_lowercase();
-        if s == "none" || s.is_empty() {
-            return Ok(Compression::None);
+        match super::rules::parse_compression(s) {
+            Some(None) => Ok(Compression::None),
+            Some(Some(level)) => Ok(Compression::Gzip(level)),
+            None => Err(format!("unknown compression {s:?}; use {}", super::rules::COMPRESSION_CHOICES)),
         }
-        if let Some(l) = s.strip_prefix("gzip-") {
-            if let Ok(l) = l.parse::<u32>() {
-                if l <= 9 {
-                    return Ok(Compression::Gzip(l));
-                }
-            }
-        }
-        Err(format!("unknown compression {s:?}; use `none` or `gzip-0` ... `gzip-9` (default `gzip-3`)"))
     }
 }
 

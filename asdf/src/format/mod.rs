@@ -15,6 +15,7 @@ pub(crate) mod h5;
 pub use h5::{H5Error, H5ErrorKind};
 pub mod inspect;
 mod names;
+pub(crate) mod rules;
 mod station;
 mod stationxml;
 mod version;

@@ -23,23 +23,10 @@ pub struct InvalidTag {
 /// assert!(validate_tag("a__b").is_err());
 /// ```
 pub fn validate_tag(tag: &str) -> Result<(), InvalidTag> {
-    let e = |reason| Err(InvalidTag { tag: tag.to_string(), reason });
-    if tag.is_empty() {
-        return e("a tag cannot be empty");
+    match super::rules::tag_problem(tag) {
+        Some(reason) => Err(InvalidTag { tag: tag.to_string(), reason }),
+        None => Ok(()),
     }
-    if tag.trim() != tag {
-        return e("a tag cannot start or end with whitespace");
-    }
-    if tag.eq_ignore_ascii_case("stationxml") {
-        return e("`StationXML` is reserved for station metadata");
-    }
-    if !tag.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
-        return e("only lowercase letters, digits and `_` are allowed (pyasdf's ^[a-z_0-9]+$)");
-    }
-    if tag.contains("__") {
-        return e("`__` separates the parts of a waveform name; use a single `_`");
-    }
-    Ok(())
 }
 
 /// The parts of a waveform dataset name `NET.STA.LOC.CHA__START__END__tag`.

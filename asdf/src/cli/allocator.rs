@@ -24,7 +24,7 @@ const TRIM_THRESHOLD: i32 = 256 << 20;
 const ARENAS: i32 = 2;
 
 /// Applies the settings above (glibc only; elsewhere the system allocator is left as it is).
-/// Called once by [`Ctx::detect`](super::Ctx::detect), before any worker starts.
+/// Called once by [`process_settings`](super::process_settings), before any worker starts.
 pub(crate) fn keep_freed_buffers() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
