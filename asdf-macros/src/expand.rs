@@ -3,15 +3,15 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::ItemFn;
 
 use crate::args::{self, Config};
-use crate::signature::{self, Kind};
+use crate::item::MaybeItemFn;
+use crate::signature;
 
 /// Entry point: on any error the function is still emitted (so IDEs keep working), followed by
 /// every error at once.
 pub(crate) fn station_processor(args: TokenStream, item: TokenStream) -> TokenStream {
-    let f: ItemFn = match syn::parse2(item.clone()) {
+    let f: MaybeItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
         Err(_) => {
             let e = syn::Error::new_spanned(&item, "`#[station_processor]` goes on a function: `fn name(stream: Stream, inventory: Option<Inventory>) -> Option<Stream>`");
@@ -21,9 +21,9 @@ pub(crate) fn station_processor(args: TokenStream, item: TokenStream) -> TokenSt
     };
     let config = args::parse(args);
     let compare = matches!(config, Ok(Config::Compare));
-    let kind = signature::check(&f, compare);
-    match (config, kind) {
-        (Ok(c), Ok(k)) => render(&f, c, k),
+    let checked = signature::check(&f.sig, compare);
+    match (config, checked) {
+        (Ok(c), Ok(())) => render(&f, c),
         (c, k) => {
             let mut errs = TokenStream::new();
             if let Err(e) = c {
@@ -39,7 +39,7 @@ pub(crate) fn station_processor(args: TokenStream, item: TokenStream) -> TokenSt
     }
 }
 
-fn doc_of(f: &ItemFn) -> String {
+fn doc_of(f: &MaybeItemFn) -> String {
     f.attrs
         .iter()
         .filter(|a| a.path().is_ident("doc"))
@@ -54,13 +54,13 @@ fn doc_of(f: &ItemFn) -> String {
         .join("\n")
 }
 
-fn render(f: &ItemFn, config: Config, kind: Kind) -> TokenStream {
+fn render(f: &MaybeItemFn, config: Config) -> TokenStream {
     let ident = &f.sig.ident;
     let name = ident.to_string();
     let about = doc_of(f);
     let sig_span = f.sig.span();
-    let body = match (config, kind) {
-        (Config::Station { tag_map, compression }, _) => {
+    let body = match config {
+        Config::Station { tag_map, compression } => {
             let pairs = tag_map.iter().map(|p| {
                 let (a, b) = (&p.from, &p.to);
                 quote! { (#a, #b) }
@@ -79,15 +79,14 @@ fn render(f: &ItemFn, config: Config, kind: Kind) -> TokenStream {
                 })
             }
         }
-        (Config::Compare, k) => {
-            let fallible = matches!(k, Kind::Compare { fallible: true });
-            let func = if fallible {
-                quote_spanned! {sig_span=> #ident }
-            } else {
-                quote_spanned! {sig_span=> |__asdf_a: &::asdf::StationGroup<'_>, __asdf_b: &::asdf::StationGroup<'_>| {
-                    ::std::result::Result::<_, ::std::convert::Infallible>::Ok(#ident(__asdf_a, __asdf_b))
-                }}
-            };
+        Config::Compare => {
+            // A `Result` is passed through, any other value wrapped in `Ok`: the library's
+            // traits decide once the type is known (see `asdf::engine::CompareReturn`).
+            let func = quote_spanned! {sig_span=> |__asdf_a: &::asdf::StationGroup<'_>, __asdf_b: &::asdf::StationGroup<'_>| {
+                #[allow(unused_imports)]
+                use ::asdf::__private::{FallibleReturn as _, PlainReturn as _};
+                (&&::asdf::__private::CompareReturn::new(#ident(__asdf_a, __asdf_b))).into_compare_result()
+            }};
             quote_spanned! {sig_span=>
                 ::asdf::__private::run_compare_main(#func, ::asdf::__private::CompareSpec {
                     name: #name,

@@ -1,19 +1,11 @@
 //! Checking the annotated function's shape (what syn can see; types are left to rustc).
 
-use syn::{FnArg, ItemFn, ReturnType};
+use syn::{FnArg, ReturnType, Signature};
 
-/// Which kind of processor the function is.
-pub(crate) enum Kind {
-    /// `fn(Stream, Option<Inventory>) -> Option<Stream>` (or a `Result` of it).
-    Station,
-    /// `fn(&StationGroup, &StationGroup) -> R`; `fallible` when `R` is a `Result`.
-    Compare { fallible: bool },
-}
-
-/// Collects every signature problem into one error.
-pub(crate) fn check(f: &ItemFn, compare: bool) -> syn::Result<Kind> {
+/// Collects every signature problem into one error. What the return type means (a `Result` or a
+/// plain value) is decided by the library's traits once rustc knows the type, not here.
+pub(crate) fn check(sig: &Signature, compare: bool) -> syn::Result<()> {
     let mut errors: Vec<syn::Error> = Vec::new();
-    let sig = &f.sig;
     if let Some(a) = &sig.asyncness {
         errors.push(syn::Error::new_spanned(a, "a station processor cannot be `async`: the engine calls it on worker threads; make it a plain `fn`"));
     }
@@ -44,23 +36,15 @@ pub(crate) fn check(f: &ItemFn, compare: bool) -> syn::Result<Kind> {
             format!("a {} takes {expected}; found {} argument(s)", if compare { "comparison" } else { "station processor" }, sig.inputs.len()),
         ));
     }
-    let fallible = match &sig.output {
-        ReturnType::Default => {
-            let want = if compare { "a serialisable result (e.g. `-> f64`)" } else { "`-> Option<Stream>`" };
-            errors.push(syn::Error::new_spanned(&sig.ident, format!("missing return type: a processor returns {want}")));
-            false
-        }
-        ReturnType::Type(_, ty) => match &**ty {
-            syn::Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "Result"),
-            _ => false,
-        },
-    };
+    if let ReturnType::Default = &sig.output {
+        let want = if compare { "a serialisable result (e.g. `-> f64`)" } else { "`-> Option<Stream>`" };
+        errors.push(syn::Error::new_spanned(&sig.ident, format!("missing return type: a processor returns {want}")));
+    }
     match errors.into_iter().reduce(|mut a, b| {
         a.combine(b);
         a
     }) {
         Some(e) => Err(e),
-        None if compare => Ok(Kind::Compare { fallible }),
-        None => Ok(Kind::Station),
+        None => Ok(()),
     }
 }

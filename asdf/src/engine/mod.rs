@@ -18,6 +18,7 @@
 mod backend;
 mod budget;
 mod compare;
+mod compare_output;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
@@ -34,6 +35,7 @@ pub use backend::{launched_by_mpi, Ctx};
 pub use user_fn::install_panic_hook;
 pub use budget::{parse_size, MemoryBudget, Reservation, BYTES_PER_SAMPLE};
 pub use compare::{compare, compare_with, CompareOptions, CompareSummary};
+pub use compare_output::{CompareReturn, FallibleReturn, PlainReturn};
 pub use process::{plan_jobs, process, process_with, Job, ProcessOptions, StationOutput, Summary};
 
 use std::path::PathBuf;
