@@ -12,7 +12,8 @@ mod signature;
 
 use proc_macro::TokenStream;
 
-/// Turns a processing function into the `main` of a job binary. See `asdf::station_processor`.
+/// Turns a processing function into the `main` of a job binary. Documented, with examples, at its
+/// re-export `asdf::station_processor`.
 #[proc_macro_attribute]
 pub fn station_processor(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::station_processor(args.into(), item.into()).into()

@@ -5,16 +5,26 @@
 //! on all cores (rayon) or many machines (MPI).
 //!
 //! Layers, one module each:
-//! - [`format`](mod@format): ASDF on HDF5 (names, attributes, chunking, filters, StationXML/QuakeML blobs);
-//! - [`model`]: [`Trace`], [`Stream`], [`UtcTime`], [`Inventory`] with full responses, [`Events`];
-//! - [`signal`]: detrend, taper, Butterworth filters, `remove_response`, resampling, ...;
+//! - [`model`]: [`Trace`], [`Stream`], [`UtcTime`], [`Inventory`] with full responses, [`Events`]
+//!   (imports nothing above it);
+//! - [`signal`]: detrend, taper, Butterworth filters, `remove_response`, resampling, ... (on the model);
+//! - [`format`](mod@format): ASDF on HDF5, in three layers: `format::codec` (shuffle, deflate,
+//!   fletcher32, pure), `format::h5` (the only code that calls libhdf5), and ASDF itself (names,
+//!   attributes, waveforms, StationXML/QuakeML, auxiliary data; [`format::inspect`] validates and
+//!   compares files);
 //! - [`engine`]: `process` and `compare` over every station, sequential, threads or MPI ranks;
-//! - [`cli`]: the command line of generated job binaries and of the `asdf` tool.
+//! - [`testing`]: the sample data set and fixtures;
+//! - `cli` (feature `cli`): the command line of generated job binaries and of the `asdf` tool, and
+//!   the process-wide settings (allocator, panic hook, thread pool) that only a program makes.
+//!
+//! Each layer imports only the ones listed before it (`tests/tests/layers.rs` checks it).
 //!
 //! ## Crate feature flags
 //! - `mpi` (default): MPI ranks as an engine backend (needs MPICH and parallel HDF5 to build).
 //!   Without it (`--no-default-features --features macros`) everything runs on rayon threads.
-//! - `macros` (default): `#[asdf::station_processor]`.
+//! - `macros` (default): [`station_processor`]; turns on `cli`.
+//! - `cli`: the command lines (clap).
+//! - `fuzzing`: entry points for the fuzz targets.
 //!
 //! ```no_run
 //! use asdf::prelude::*;
@@ -27,7 +37,6 @@
 //! # Ok::<(), asdf::Error>(())
 //! ```
 #![warn(missing_docs)]
-#![allow(missing_docs)] // field-level docs are not required; items are documented
 
 #[cfg(feature = "cli")]
 pub mod cli;
@@ -53,8 +62,13 @@ pub use signal::SignalError;
 pub use engine::EngineError;
 
 #[cfg(feature = "macros")]
-#[doc(inline)]
+#[doc = include_str!("station_processor.md")]
 pub use asdf_macros::station_processor;
+
+// The README's code blocks are compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
 
 /// The types a processing function and its tests usually need.
 pub mod prelude {
@@ -71,10 +85,13 @@ pub mod prelude {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// Reading or writing a file.
     #[error(transparent)]
     Format(#[from] FormatError),
+    /// A signal operation.
     #[error(transparent)]
     Signal(#[from] SignalError),
+    /// A run of the engine.
     #[error(transparent)]
     Engine(#[from] EngineError),
 }

@@ -23,6 +23,7 @@ use crate::format::{AsdfFile, Compression, FormatError, FormatVersion, Result};
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct SampleOptions {
+    /// Number of stations (`XX.S0000`, `XX.S0001`, ...).
     pub stations: usize,
     /// Length of each trace in seconds.
     pub seconds: f64,
@@ -30,8 +31,11 @@ pub struct SampleOptions {
     pub rate: f64,
     /// Random seed: the same seed gives the same file content.
     pub seed: u64,
+    /// The waveforms' tag.
     pub tag: String,
+    /// How waveforms are compressed.
     pub compression: Compression,
+    /// Time of the first sample.
     pub start: UtcTime,
 }
 

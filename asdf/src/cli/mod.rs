@@ -1,4 +1,4 @@
-//! Command lines: the `main` that `#[station_processor]` generates ([`station`]) and the `asdf`
+//! Command lines: the `main` that `#[station_processor]` generates (`station.rs`) and the `asdf`
 //! inspection tool ([`tool`]).
 //!
 //! Exit codes everywhere: 0 = everything done, 1 = some jobs failed (listed), 2 = usage or input

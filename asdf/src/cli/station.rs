@@ -31,8 +31,11 @@ pub struct StationSpec {
 /// What the attribute compiled in for a comparison.
 #[derive(Debug, Clone, Copy)]
 pub struct CompareSpec {
+    /// The binary's name (the function's).
     pub name: &'static str,
+    /// The function's doc comment, for `--help`.
     pub about: &'static str,
+    /// The crate version, for `--version`.
     pub version: &'static str,
 }
 

@@ -20,7 +20,9 @@ use super::{EngineError, JobFailure};
 pub struct CompareOptions {
     /// Station patterns; empty = all common stations.
     pub stations: Vec<String>,
+    /// Worker threads per process (default: see [`Ctx::detect`](super::Ctx::detect)).
     pub threads: Option<usize>,
+    /// No progress bar and no per-job error lines.
     pub quiet: bool,
 }
 
@@ -33,9 +35,13 @@ pub struct CompareSummary {
     pub only_in_first: Vec<String>,
     /// Stations only in the second file.
     pub only_in_second: Vec<String>,
+    /// The stations whose function failed, sorted.
     pub failed: Vec<JobFailure>,
+    /// Wall-clock time of the run.
     pub seconds: f64,
+    /// The first input.
     pub first: PathBuf,
+    /// The second input.
     pub second: PathBuf,
 }
 

@@ -43,10 +43,13 @@ use std::path::PathBuf;
 /// One job that did not complete: which station and tag, on which rank, and why.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct JobFailure {
+    /// The station (`NET.STA`).
     pub station: String,
     /// Empty for `compare` jobs.
     pub tag: String,
+    /// The MPI rank that ran the job (0 without MPI).
     pub rank: i32,
+    /// Why it failed (the function's error, its panic, or the read or write error).
     pub message: String,
 }
 
@@ -64,20 +67,53 @@ impl std::fmt::Display for JobFailure {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum EngineError {
+    /// The input or output file.
     #[error(transparent)]
     Format(#[from] crate::format::FormatError),
+    /// The output exists and no `--resume` was asked for.
     #[error("{path}: already exists; refusing to overwrite it (remove it or choose another output name)")]
-    OutputExists { path: PathBuf },
+    OutputExists {
+        /// The file.
+        path: PathBuf,
+    },
+    /// No station has a waveform tag of the tag map.
     #[error("{input}: no data matching the tag map: no station has a waveform tag among {{{tags}}} (tags in the file: {available})")]
-    NoMatchingJobs { input: PathBuf, tags: String, available: String },
+    NoMatchingJobs {
+        /// The input file.
+        input: PathBuf,
+        /// The tags asked for.
+        tags: String,
+        /// What the file has instead, for the message.
+        available: String,
+    },
+    /// A journal says an earlier run into this output was interrupted.
     #[error("{journal}: a previous run into {output} was interrupted; rerun with --resume to continue it, or delete the journal to start over")]
-    UnfinishedRun { journal: PathBuf, output: PathBuf },
+    UnfinishedRun {
+        /// The journal file.
+        journal: PathBuf,
+        /// The output file.
+        output: PathBuf,
+    },
+    /// The journal cannot be read or written.
     #[error("{journal}: {message}")]
-    Journal { journal: PathBuf, message: String },
+    Journal {
+        /// The journal file.
+        journal: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// The output cannot be written.
     #[error("{path}: cannot write the output: {message}")]
-    Output { path: PathBuf, message: String },
+    Output {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// The tag map breaks the tag rules.
     #[error("invalid tag map: {0}")]
     TagMap(String),
+    /// MPI failed, or a message between ranks was damaged.
     #[error("MPI: {0}")]
     Mpi(String),
     /// Options that cannot go together, or need what this run lacks.
@@ -85,5 +121,8 @@ pub enum EngineError {
     Usage(&'static str),
     /// On ranks other than 0: rank 0 refused the run (its own error says why, on its stderr).
     #[error("rank 0 stopped the run: {message}")]
-    RootStopped { message: String },
+    RootStopped {
+        /// What is wrong.
+        message: String,
+    },
 }

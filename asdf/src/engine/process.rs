@@ -72,7 +72,9 @@ impl ProcessOptions {
 /// One (station, tag) job.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Job {
+    /// The station (`NET.STA`).
     pub station: String,
+    /// The input tag.
     pub tag: String,
     /// Samples to read (jobs run largest first).
     pub samples: u64,
@@ -95,11 +97,17 @@ pub struct Summary {
     pub empty: usize,
     /// Jobs taken over from the journal of an interrupted run.
     pub resumed: usize,
+    /// Traces written to the output.
     pub traces_written: usize,
+    /// The jobs that failed, sorted by station and tag.
     pub failed: Vec<JobFailure>,
+    /// Wall-clock time of the run.
     pub seconds: f64,
+    /// The output file.
     pub output: PathBuf,
+    /// MPI ranks of the run (1 without MPI).
     pub ranks: i32,
+    /// Worker threads per rank.
     pub threads: usize,
     /// The memory budget of each process, in bytes (`None`: unlimited).
     pub memory_budget: Option<u64>,

@@ -9,8 +9,11 @@ use super::names::is_valid_auxiliary_segment;
 /// One parameter attribute of an auxiliary data set.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Parameter {
+    /// An integer attribute.
     Int(i64),
+    /// A floating-point attribute.
     Float(f64),
+    /// A string attribute.
     Str(String),
 }
 
@@ -32,13 +35,17 @@ pub enum Parameter {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuxiliaryData {
+    /// The data type, the first group under `AuxiliaryData` (e.g. `AdjointSources`).
     pub data_type: String,
     /// `/`-separated path below the data type (at least one segment).
     pub path: String,
+    /// The dataset's shape.
     pub shape: Vec<u64>,
     /// Row-major values.
     pub data: Vec<f64>,
+    /// The dataset's attributes but `provenance_id`, in the file's order.
     pub parameters: Vec<(String, Parameter)>,
+    /// The provenance record the data came from, if any.
     pub provenance_id: Option<String>,
 }
 

@@ -9,7 +9,9 @@ use super::version::FormatVersion;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid tag {tag:?}: {reason}")]
 pub struct InvalidTag {
+    /// The tag refused.
     pub tag: String,
+    /// Which rule it breaks.
     pub reason: &'static str,
 }
 
@@ -32,13 +34,19 @@ pub fn validate_tag(tag: &str) -> Result<(), InvalidTag> {
 /// The parts of a waveform dataset name `NET.STA.LOC.CHA__START__END__tag`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WaveformName {
+    /// SEED network code.
     pub network: String,
+    /// SEED station code.
     pub station: String,
+    /// SEED location code (may be empty).
     pub location: String,
+    /// SEED channel code.
     pub channel: String,
     /// The start as written in the name (`%Y-%m-%dT%H:%M:%S`, maybe with `.%09d`).
     pub start: String,
+    /// The last sample's time as written in the name.
     pub end: String,
+    /// The waveform tag.
     pub tag: String,
 }
 

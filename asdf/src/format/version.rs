@@ -5,9 +5,13 @@ use std::fmt;
 /// A supported ASDF format version. New files are written as 1.0.3, as pyasdf does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub enum FormatVersion {
+    /// ASDF 1.0.0.
     V1_0_0,
+    /// ASDF 1.0.1 (adds int16 samples).
     V1_0_1,
+    /// ASDF 1.0.2 (adds nanoseconds to names of traces shorter than a second).
     V1_0_2,
+    /// ASDF 1.0.3 (pyasdf 0.8's default).
     #[default]
     V1_0_3,
 }

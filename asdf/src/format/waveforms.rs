@@ -646,12 +646,17 @@ fn samples_for(file: &AsdfFile, obj: &str, kind: NumKind, count: u64) -> Result<
 /// What a waveform dataset holds, read from its metadata only (no samples).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TraceHeader {
+    /// The dataset's name, parsed.
     pub name: WaveformName,
     /// numpy's name of the stored sample type (`i4`, `f8`, ...).
     pub dtype: &'static str,
+    /// Number of samples.
     pub npts: u64,
+    /// Time of the first sample.
     pub starttime: UtcTime,
+    /// Samples per second.
     pub sampling_rate: f64,
+    /// The ASDF attributes (event and provenance ids, labels).
     pub asdf: AsdfStats,
     /// The filter pipeline, e.g. `shuffle+gzip-3+fletcher32` (`none` without filters).
     pub filters: String,

@@ -20,51 +20,80 @@ use super::time::UtcTime;
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Inventory {
+    /// Who made the document (StationXML `Source`).
     pub source: String,
+    /// StationXML `Sender`.
     pub sender: Option<String>,
+    /// The program that wrote it (StationXML `Module`).
     pub module: Option<String>,
+    /// When it was written (StationXML `Created`).
     pub created: Option<UtcTime>,
+    /// StationXML schema version (e.g. `1.1`).
     pub schema_version: String,
+    /// The networks.
     pub networks: Vec<Network>,
 }
 
 /// A network and its stations.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Network {
+    /// Network code.
     pub code: String,
+    /// Start of operation.
     pub start_date: Option<UtcTime>,
+    /// End of operation, if it ended.
     pub end_date: Option<UtcTime>,
+    /// `open`, `closed` or `partial`.
     pub restricted_status: Option<String>,
+    /// Free-text description.
     pub description: Option<String>,
+    /// The stations.
     pub stations: Vec<Station>,
 }
 
 /// A station epoch and its channels.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Station {
+    /// Station code.
     pub code: String,
+    /// Start of operation.
     pub start_date: Option<UtcTime>,
+    /// End of operation, if it ended.
     pub end_date: Option<UtcTime>,
+    /// `open`, `closed` or `partial`.
     pub restricted_status: Option<String>,
+    /// Free-text description.
     pub description: Option<String>,
+    /// Latitude in degrees (WGS84).
     pub latitude: f64,
+    /// Longitude in degrees (WGS84).
     pub longitude: f64,
     /// Metres.
     pub elevation: f64,
+    /// The site's name.
     pub site_name: String,
+    /// When the station was created.
     pub creation_date: Option<UtcTime>,
+    /// The channels.
     pub channels: Vec<Channel>,
 }
 
 /// A channel epoch: orientation, sampling and instrument response.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Channel {
+    /// Channel code (e.g. `BHZ`).
     pub code: String,
+    /// Location code (may be empty).
     pub location_code: String,
+    /// Start of this channel epoch.
     pub start_date: Option<UtcTime>,
+    /// End of this channel epoch, if it ended.
     pub end_date: Option<UtcTime>,
+    /// `open`, `closed` or `partial`.
     pub restricted_status: Option<String>,
+    /// Latitude in degrees (WGS84).
     pub latitude: f64,
+    /// Longitude in degrees (WGS84).
     pub longitude: f64,
     /// Metres.
     pub elevation: f64,
@@ -74,8 +103,11 @@ pub struct Channel {
     pub azimuth: Option<f64>,
     /// Degrees down from horizontal.
     pub dip: Option<f64>,
+    /// Samples per second.
     pub sample_rate: Option<f64>,
+    /// The sensor's description.
     pub sensor_description: Option<String>,
+    /// The full instrument response.
     pub response: Option<Response>,
 }
 
@@ -89,8 +121,11 @@ impl Channel {
 /// Station coordinates as pyasdf's `coordinates` gives them.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Coordinates {
+    /// Latitude in degrees (WGS84).
     pub latitude: f64,
+    /// Longitude in degrees (WGS84).
     pub longitude: f64,
+    /// Elevation above sea level in metres.
     pub elevation_in_m: f64,
 }
 

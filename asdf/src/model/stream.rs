@@ -14,6 +14,7 @@ use super::trace::Trace;
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Stream {
+    /// The traces, in order.
     pub traces: Vec<Trace>,
 }
 

@@ -9,10 +9,15 @@ use super::stored::{StoredSamples, UndecodableSamples};
 /// the type is kept as read until an operation needs floats ([`Samples::to_f64_mut`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Samples {
+    /// int16 (`i2`, ASDF >= 1.0.1).
     I16(Vec<i16>),
+    /// int32 (`i4`).
     I32(Vec<i32>),
+    /// int64 (`i8`).
     I64(Vec<i64>),
+    /// float32 (`f4`).
     F32(Vec<f32>),
+    /// float64 (`f8`).
     F64(Vec<f64>),
 }
 
@@ -218,11 +223,15 @@ pub struct AsdfStats {
     pub tag: String,
     /// QuakeML resource ids of the events this trace belongs to.
     pub event_ids: Vec<String>,
+    /// QuakeML resource ids of the origins this trace refers to.
     pub origin_ids: Vec<String>,
+    /// QuakeML resource ids of the magnitudes this trace refers to.
     pub magnitude_ids: Vec<String>,
+    /// QuakeML resource ids of the focal mechanisms this trace refers to.
     pub focal_mechanism_ids: Vec<String>,
     /// Qualified name `{namespace}local` of a provenance record.
     pub provenance_id: Option<String>,
+    /// Free labels (pyasdf's `labels`).
     pub labels: Vec<String>,
     /// The ASDF version of the file the trace was read from, if any.
     pub format_version: Option<String>,
@@ -231,14 +240,19 @@ pub struct AsdfStats {
 /// A trace header: SEED identifiers, timing and the ASDF extras.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stats {
+    /// SEED network code.
     pub network: String,
+    /// SEED station code.
     pub station: String,
+    /// SEED location code (may be empty).
     pub location: String,
+    /// SEED channel code.
     pub channel: String,
     /// Time of the first sample.
     pub starttime: UtcTime,
     /// Samples per second.
     pub sampling_rate: f64,
+    /// The ASDF attributes.
     pub asdf: AsdfStats,
 }
 
@@ -264,6 +278,9 @@ impl Stats {
     }
 }
 
+/// What a trace whose samples cannot be decoded holds.
+static EMPTY: Samples = Samples::F64(Vec::new());
+
 /// One contiguous time series: samples plus header.
 ///
 /// The samples are reached through [`Trace::data`] and [`Trace::data_mut`] (ObsPy's `tr.data`).
@@ -279,11 +296,10 @@ impl Stats {
 /// assert_eq!(tr.npts(), 1000);
 /// assert_eq!(tr.endtime().to_string(), "2020-01-01T00:00:09.990000000Z");
 /// ```
-/// What a trace whose samples cannot be decoded holds.
-static EMPTY: Samples = Samples::F64(Vec::new());
 
 #[derive(Clone)]
 pub struct Trace {
+    /// The header (ObsPy's `tr.stats`).
     pub stats: Stats,
     /// The samples, once decoded (always, for a trace not read lazily).
     samples: OnceLock<Samples>,
@@ -315,7 +331,9 @@ impl PartialEq for Trace {
 /// Byte order of stored samples.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ByteOrder {
+    /// Least significant byte first.
     Little,
+    /// Most significant byte first.
     Big,
 }
 

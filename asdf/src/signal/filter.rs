@@ -11,10 +11,30 @@ use super::SignalError;
 /// Which Butterworth filter.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum FilterKind {
-    Lowpass { freq: f64 },
-    Highpass { freq: f64 },
-    Bandpass { freqmin: f64, freqmax: f64 },
-    Bandstop { freqmin: f64, freqmax: f64 },
+    /// Passes frequencies below `freq`.
+    Lowpass {
+        /// Corner frequency in Hz.
+        freq: f64,
+    },
+    /// Passes frequencies above `freq`.
+    Highpass {
+        /// Corner frequency in Hz.
+        freq: f64,
+    },
+    /// Passes frequencies between the corners.
+    Bandpass {
+        /// Lower corner frequency in Hz.
+        freqmin: f64,
+        /// Upper corner frequency in Hz.
+        freqmax: f64,
+    },
+    /// Stops frequencies between the corners.
+    Bandstop {
+        /// Lower corner frequency in Hz.
+        freqmin: f64,
+        /// Upper corner frequency in Hz.
+        freqmax: f64,
+    },
 }
 
 type Zpk = (Vec<Complex64>, Vec<Complex64>, f64);

@@ -23,7 +23,10 @@ pub enum MergeMethod {
     /// ObsPy's method 1: the earlier trace's samples are kept; the first `samples` samples of
     /// the later trace's overlap are replaced by a line from the earlier trace (`None`: the whole
     /// overlap, ObsPy's `interpolation_samples=-1`; ObsPy's default is 0).
-    Interpolate { samples: Option<usize> },
+    Interpolate {
+        /// How many samples of the overlap are interpolated (`None`: all of them).
+        samples: Option<usize>,
+    },
 }
 
 /// What goes into gaps (and, for method 0, into differing overlaps): ObsPy's `fill_value`.
@@ -43,7 +46,9 @@ pub enum Fill {
 /// Options of [`Stream::merge`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Merge {
+    /// What to do with overlaps.
     pub method: MergeMethod,
+    /// What goes into gaps.
     pub fill: Fill,
     /// Relative difference under which two sampling rates count as equal (ObsPy requires exact
     /// equality, which real archives break in the 6th digit). The earlier trace's rate is kept.

@@ -35,20 +35,62 @@ use crate::model::trace::Trace;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SignalError {
+    /// The trace has no samples.
     #[error("{id}: the trace has no samples")]
-    Empty { id: String },
+    Empty {
+        /// The trace id (`NET.STA.LOC.CHA`).
+        id: String,
+    },
+    /// The trace has NaN or infinite samples.
     #[error("{id}: the trace contains NaN or infinite samples; clean them first (e.g. replace with 0)")]
-    NotFinite { id: String },
+    NotFinite {
+        /// The trace id (`NET.STA.LOC.CHA`).
+        id: String,
+    },
+    /// A frequency at or above the Nyquist frequency.
     #[error("{id}: {what} {freq} Hz is at or above the Nyquist frequency {nyquist} Hz")]
-    AboveNyquist { id: String, what: &'static str, freq: f64, nyquist: f64 },
+    AboveNyquist {
+        /// The trace id (`NET.STA.LOC.CHA`).
+        id: String,
+        /// Which parameter (e.g. `freqmax`).
+        what: &'static str,
+        /// The frequency given, in Hz.
+        freq: f64,
+        /// Half the sampling rate, in Hz.
+        nyquist: f64,
+    },
+    /// A parameter out of its range.
     #[error("{id}: invalid parameter: {message}")]
-    InvalidParameter { id: String, message: String },
+    InvalidParameter {
+        /// The trace id (`NET.STA.LOC.CHA`).
+        id: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The inventory has no response for the trace's channel at its time.
     #[error("{id}: no response in the inventory for this channel at {time}; is the StationXML complete?")]
-    NoResponse { id: String, time: String },
+    NoResponse {
+        /// The trace id (`NET.STA.LOC.CHA`).
+        id: String,
+        /// The trace's start time.
+        time: String,
+    },
+    /// The response cannot be evaluated.
     #[error("{id}: cannot evaluate the response: {message}")]
-    BadResponse { id: String, message: String },
+    BadResponse {
+        /// The trace id (`NET.STA.LOC.CHA`).
+        id: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The trace's sampling rate is not positive and finite.
     #[error("{id}: sampling rate {rate} Hz is not a positive finite number; fix the trace's header (`stats.sampling_rate`)")]
-    BadSamplingRate { id: String, rate: f64 },
+    BadSamplingRate {
+        /// The trace id (`NET.STA.LOC.CHA`).
+        id: String,
+        /// The sampling rate found.
+        rate: f64,
+    },
 }
 
 /// The trace's sampling rate, refused unless positive and finite: every operation that uses it

@@ -36,13 +36,17 @@ pub enum ResponseOutput {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct RemoveResponse {
+    /// Displacement, velocity or acceleration.
     pub output: ResponseOutput,
     /// Water level in dB below the maximum of the response; `None` inverts without one.
     pub water_level: Option<f64>,
     /// Corner frequencies of a cosine band-pass applied in the frequency domain.
     pub pre_filt: Option<[f64; 4]>,
+    /// Remove the mean before the transform.
     pub zero_mean: bool,
+    /// Apply a cosine taper before the transform.
     pub taper: bool,
+    /// Fraction of the trace tapered at each end.
     pub taper_fraction: f64,
 }
 

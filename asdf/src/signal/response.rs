@@ -9,8 +9,11 @@ use crate::model::response::*;
 /// The physical quantity a response is expressed in (or converted to).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Quantity {
+    /// Metres.
     Displacement,
+    /// Metres per second.
     Velocity,
+    /// Metres per second squared.
     Acceleration,
     /// Units of the first stage, unconverted (ObsPy's `DEF`).
     Default,

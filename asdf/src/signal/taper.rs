@@ -9,11 +9,16 @@ use crate::model::trace::Trace;
 /// Window shape of a taper.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Taper {
+    /// Hann window (ObsPy's default).
     #[default]
     Hann,
+    /// Hamming window.
     Hamming,
+    /// Blackman window.
     Blackman,
+    /// Bartlett window.
     Bartlett,
+    /// Triangular window (scipy's `triang`).
     Triang,
     /// ObsPy's `cosine_taper` with p = 1.
     Cosine,
@@ -22,9 +27,12 @@ pub enum Taper {
 /// Which end(s) to taper.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Side {
+    /// Both ends.
     #[default]
     Both,
+    /// The start only.
     Left,
+    /// The end only.
     Right,
 }
 

@@ -13,15 +13,20 @@ use crate::model::trace::Trace;
 /// One difference between file A and file B, at an HDF5 path.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Difference {
+    /// The object that differs (an HDF5 path).
     pub path: String,
+    /// How it differs.
     pub message: String,
 }
 
 /// The differences [`diff`] found, and how much it compared.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct DiffReport {
+    /// Every difference found, in path order.
     pub differences: Vec<Difference>,
+    /// Stations present in both files.
     pub stations_compared: usize,
+    /// Waveforms present in both files.
     pub traces_compared: usize,
     /// Largest sample difference relative to the peak of A's trace, over the traces compared.
     pub max_relative_difference: f64,

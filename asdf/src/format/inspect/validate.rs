@@ -20,25 +20,35 @@ use crate::format::version::FormatVersion;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// pyasdf reads the file, but something is off (e.g. a waveform without StationXML).
     Warning,
+    /// The file breaks the ASDF definition or pyasdf cannot read this part.
     Error,
 }
 
 /// One rule broken (or worth a warning), at an HDF5 path.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
+    /// How serious it is.
     pub severity: Severity,
+    /// The object concerned (an HDF5 path).
     pub path: String,
+    /// What is wrong.
     pub message: String,
 }
 
 /// The result of [`validate`]: every finding, plus what was looked at.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
+    /// Everything found, in path order.
     pub findings: Vec<Finding>,
+    /// Station groups checked.
     pub stations: usize,
+    /// Waveform datasets checked.
     pub waveforms: usize,
+    /// Provenance documents checked.
     pub provenance_documents: usize,
+    /// Auxiliary datasets checked.
     pub auxiliary_datasets: usize,
 }
 
