@@ -98,6 +98,25 @@ impl Ctx {
         bytes
     }
 
+    /// Rank 0 shares its decision (a value every rank needs, or why the run stops) with the
+    /// other ranks, which call [`Ctx::receive_verdict`]. Without MPI, nothing is sent.
+    pub(crate) fn send_verdict<T: serde::Serialize, E: std::fmt::Display>(&self, verdict: &Result<T, E>) -> Result<(), EngineError> {
+        if self.size > 1 {
+            let message: Result<&T, String> = verdict.as_ref().map_err(ToString::to_string);
+            self.broadcast_bytes(super::wire::to_bytes(&message)?);
+        }
+        Ok(())
+    }
+
+    /// On the ranks other than 0: rank 0's decision. A refusal is [`EngineError::RootStopped`]
+    /// (rank 0 reports the error itself).
+    pub(crate) fn receive_verdict<T: serde::de::DeserializeOwned>(&self) -> Result<T, EngineError> {
+        let bytes = self.broadcast_bytes(Vec::new());
+        super::wire::from_bytes::<Result<T, String>>(&bytes)
+            .map_err(|m| EngineError::Mpi(format!("from rank 0: {m}")))?
+            .map_err(|message| EngineError::RootStopped { message })
+    }
+
     /// Waits for every rank.
     pub(crate) fn barrier(&self) {
         #[cfg(feature = "mpi")]

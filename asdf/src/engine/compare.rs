@@ -7,13 +7,14 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::format::{AsdfFile, StationGroup};
-use crate::model::stream::wildcard_match;
 
 use super::backend::Ctx;
 use super::user_fn::call_user;
 use super::progress::Progress;
 use super::scheduler::{run_jobs, Finished, Outcome, Payload};
-use super::{EngineError, JobFailure};
+use super::plan::selected;
+use super::summary::{report, JobFailure};
+use super::EngineError;
 
 /// Settings of a `compare` run.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -75,7 +76,7 @@ where
     let start = Instant::now();
     let a = AsdfFile::open(first)?;
     let b = AsdfFile::open(second)?;
-    let keep = |n: &String| opts.stations.is_empty() || opts.stations.iter().any(|p| wildcard_match(p, n));
+    let keep = |n: &String| selected(&opts.stations, n);
     let sa: Vec<String> = a.station_names()?.into_iter().filter(keep).collect();
     let sb: Vec<String> = b.station_names()?.into_iter().filter(keep).collect();
     let common: Vec<String> = sa.iter().filter(|s| sb.contains(s)).cloned().collect();
@@ -95,7 +96,7 @@ where
         };
         match call_user(|| f(&ga, &gb)) {
             Ok(Ok(v)) => match serde_json::to_vec(&v) {
-                Ok(bytes) => Outcome::Done(Payload::Bytes(bytes)),
+                Ok(bytes) => Outcome::Done(Payload::Json(bytes)),
                 Err(e) => Outcome::Failed(format!("cannot serialise the result: {e}")),
             },
             Ok(Err(e)) => Outcome::Failed(e.to_string()),
@@ -106,21 +107,18 @@ where
     {
         let mut sink = |fin: Finished| -> Result<(), EngineError> {
             progress.tick();
-            let name = common[fin.job].clone();
+            let name = common.get(fin.job).cloned().ok_or_else(|| EngineError::Mpi(format!("rank {} finished job {}, which was never planned", fin.rank, fin.job)))?;
             match fin.outcome {
                 Outcome::Done(payload) => {
-                    let v = serde_json::from_slice(&payload.into_bytes()).map_err(|e| EngineError::Mpi(format!("bad result from rank {}: {e}", fin.rank)))?;
+                    let bad = |e: String| EngineError::Mpi(format!("a damaged result from rank {}: {e}", fin.rank));
+                    let v = serde_json::from_slice(payload.json().map_err(bad)?).map_err(|e| bad(e.to_string()))?;
                     summary.results.insert(name, v);
                 }
                 Outcome::Nothing => {
                     summary.results.insert(name, serde_json::Value::Null);
                 }
                 Outcome::Failed(message) => {
-                    let failure = JobFailure { station: name, tag: String::new(), rank: fin.rank, message };
-                    if !opts.quiet {
-                        eprintln!("error: {failure}");
-                    }
-                    summary.failed.push(failure);
+                    report(&mut summary.failed, JobFailure { station: name, tag: String::new(), rank: fin.rank, message }, opts.quiet);
                 }
             }
             Ok(())

@@ -26,6 +26,13 @@ pub fn journal(bytes: &[u8]) {
 /// asdf::engine::fuzzing::wire(&[1, 0, 0]);
 /// ```
 pub fn wire(bytes: &[u8]) {
+    if let Ok((_, at)) = super::wire::decode_head(bytes) {
+        let body = &bytes[at..];
+        let _ = super::wire::decode_traces(body);
+        let _ = super::wire::decode_json(body);
+        let _ = super::wire::decode_failure(body);
+    }
     let _ = super::wire::decode_traces(bytes);
     let _ = super::wire::decode_placed(bytes);
+    let _ = super::wire::from_bytes::<Result<Vec<super::Job>, String>>(bytes);
 }

@@ -22,46 +22,30 @@ mod compare_output;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+mod job;
 mod journal;
-#[cfg(feature = "mpi")]
-mod parallel_output;
+mod options;
+mod output;
+mod plan;
 mod process;
 mod progress;
 mod scheduler;
+mod summary;
 mod user_fn;
 mod wire;
 
 pub use backend::{launched_by_mpi, Ctx};
-pub use user_fn::install_panic_hook;
 pub use budget::{parse_size, MemoryBudget, Reservation, BYTES_PER_SAMPLE};
 pub use compare::{compare, compare_with, CompareOptions, CompareSummary};
 pub use compare_output::{CompareReturn, FallibleReturn, PlainReturn};
-pub use process::{plan_jobs, process, process_with, Job, ProcessOptions, StationOutput, Summary};
+pub use job::StationOutput;
+pub use options::ProcessOptions;
+pub use plan::{plan_jobs, Job};
+pub use process::{process, process_with};
+pub use summary::{JobFailure, Summary};
+pub use user_fn::install_panic_hook;
 
 use std::path::PathBuf;
-
-/// One job that did not complete: which station and tag, on which rank, and why.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct JobFailure {
-    /// The station (`NET.STA`).
-    pub station: String,
-    /// Empty for `compare` jobs.
-    pub tag: String,
-    /// The MPI rank that ran the job (0 without MPI).
-    pub rank: i32,
-    /// Why it failed (the function's error, its panic, or the read or write error).
-    pub message: String,
-}
-
-impl std::fmt::Display for JobFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.tag.is_empty() {
-            write!(f, "station {} (rank {}): {}", self.station, self.rank, self.message)
-        } else {
-            write!(f, "station {} tag {} (rank {}): {}", self.station, self.tag, self.rank, self.message)
-        }
-    }
-}
 
 /// Errors that stop a run (per-job failures do not: they are collected in the summary).
 #[derive(Debug, thiserror::Error)]

@@ -9,25 +9,43 @@ use std::collections::VecDeque;
 use std::sync::mpsc;
 use std::sync::Mutex;
 
+use std::borrow::Cow;
+
 use super::backend::Ctx;
-use super::wire::encode_traces;
+use super::wire;
 use super::EngineError;
 use crate::format::EncodedTrace;
 
-/// A finished job's result: as its worker made it (same process), or serialised (`compare`'s
-/// JSON, or traces that came from another rank).
+/// A finished job's result: as its worker made it (same process), or as a message from another
+/// rank (see [`super::wire`]).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Payload {
-    Bytes(Vec<u8>),
+    /// Encoded traces, made on this rank.
     Traces(Vec<EncodedTrace>),
+    /// A serialised value (`compare`'s JSON), made on this rank.
+    Json(Vec<u8>),
+    /// Either of the above from another rank: the result message, and where its body starts.
+    Received { message: Vec<u8>, body: usize },
 }
 
 impl Payload {
-    /// The serialised form (traces in the wire format), for an MPI message.
-    pub(crate) fn into_bytes(self) -> Vec<u8> {
+    /// The traces with their chunks, borrowed from the payload (never copied).
+    pub(crate) fn traces(&self) -> Result<Vec<(Cow<'_, EncodedTrace>, Vec<&[u8]>)>, String> {
         match self {
-            Payload::Bytes(b) => b,
-            Payload::Traces(t) => encode_traces(&t),
+            Payload::Traces(t) => Ok(t.iter().map(|t| (Cow::Borrowed(t), t.chunks.iter().map(Vec::as_slice).collect())).collect()),
+            Payload::Received { message, body } => {
+                Ok(wire::decode_traces(&message[*body..])?.into_iter().map(|(t, c)| (Cow::Owned(t), c)).collect())
+            }
+            Payload::Json(_) => Err("a JSON result where traces were expected".into()),
+        }
+    }
+
+    /// The serialised value.
+    pub(crate) fn json(&self) -> Result<&[u8], String> {
+        match self {
+            Payload::Json(b) => Ok(b),
+            Payload::Received { message, body } => wire::decode_json(&message[*body..]),
+            Payload::Traces(_) => Err("traces where a JSON result was expected".into()),
         }
     }
 }
@@ -120,33 +138,33 @@ mod mpi_ranks {
     const TAG_DONE: i32 = 14;
     const NO_JOB: u64 = u64::MAX;
 
-    /// A result message: the payload as it is, then a 9-byte trailer (job number, outcome kind),
-    /// so neither side copies the payload to add or strip a header.
+    /// A finished job as a result message (see [`wire`]); a result that cannot be encoded
+    /// travels as the job's failure.
     fn encode(f: Finished) -> Vec<u8> {
-        let (mut b, kind) = match f.outcome {
-            Outcome::Done(p) => (p.into_bytes(), 0u8),
-            Outcome::Nothing => (Vec::new(), 1),
-            Outcome::Failed(m) => (m.into_bytes(), 2),
+        use wire::{Body, ResultHead, ResultKind};
+        let job = f.job as u64;
+        let (kind, body) = match &f.outcome {
+            Outcome::Done(Payload::Received { message, .. }) => return message.clone(),
+            Outcome::Done(Payload::Traces(t)) => (ResultKind::Done, Body::Traces(t)),
+            Outcome::Done(Payload::Json(b)) => (ResultKind::Done, Body::Json(b)),
+            Outcome::Nothing => (ResultKind::Nothing, Body::Empty),
+            Outcome::Failed(m) => (ResultKind::Failed, Body::Failed(m)),
         };
-        b.extend_from_slice(&(f.job as u64).to_le_bytes());
-        b.push(kind);
-        b
+        wire::encode_result(ResultHead { job, ended: kind }, body).unwrap_or_else(|e| {
+            let m = e.to_string();
+            wire::encode_result(ResultHead { job, ended: ResultKind::Failed }, Body::Failed(&m)).unwrap_or_default()
+        })
     }
 
-    fn decode(mut b: Vec<u8>, rank: i32) -> Result<Finished, EngineError> {
-        if b.len() < 9 {
-            return Err(EngineError::Mpi(format!("short result message from rank {rank}")));
-        }
-        let at = b.len() - 9;
-        let job = u64::from_le_bytes(b[at..at + 8].try_into().unwrap_or_default()) as usize;
-        let kind = b[at + 8];
-        b.truncate(at);
-        let outcome = match kind {
-            0 => Outcome::Done(Payload::Bytes(b)),
-            1 => Outcome::Nothing,
-            _ => Outcome::Failed(String::from_utf8_lossy(&b).into_owned()),
+    fn decode(message: Vec<u8>, rank: i32) -> Result<Finished, EngineError> {
+        let damaged = |m: String| EngineError::Mpi(format!("from rank {rank}: {m}"));
+        let (head, body) = wire::decode_head(&message).map_err(damaged)?;
+        let outcome = match head.ended {
+            wire::ResultKind::Done => Outcome::Done(Payload::Received { message, body }),
+            wire::ResultKind::Nothing => Outcome::Nothing,
+            wire::ResultKind::Failed => Outcome::Failed(wire::decode_failure(&message[body..]).map_err(damaged)?),
         };
-        Ok(Finished { job, rank, outcome })
+        Ok(Finished { job: head.job as usize, rank, outcome })
     }
 
     pub(super) fn run(

@@ -29,7 +29,10 @@ use super::version::FormatVersion;
 
 /// A trace made ready for writing: named, typed, chunked and with its chunks already filtered.
 /// Moving one between threads or MPI ranks is cheap relative to compressing it.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Its serde form is the description alone: the chunks (`#[serde(skip)]`) travel beside it
+/// where they are needed (an MPI result carries them, a journal record only where they are).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EncodedTrace {
     /// Station group, `NET.STA`.
     pub station: String,
@@ -43,6 +46,7 @@ pub struct EncodedTrace {
     pub(crate) starttime: i64,
     pub(crate) sampling_rate: f64,
     pub(crate) asdf: AsdfStats,
+    #[serde(skip)]
     pub(crate) chunks: Vec<Vec<u8>>,
 }
 

@@ -1,7 +1,7 @@
 //! What the codecs and the HDF5 boundary share: element types and filter pipelines.
 
 /// The element type of a numeric dataset (byte order apart).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum NumKind {
     I8,
     I16,
@@ -57,7 +57,7 @@ pub(crate) const FILTER_SHUFFLE: i32 = 2;
 pub(crate) const FILTER_FLETCHER32: i32 = 3;
 
 /// Which filters a new dataset gets, in h5py's order: shuffle, deflate, fletcher32.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Pipeline {
     pub(crate) shuffle: bool,
     pub(crate) deflate: Option<u32>,

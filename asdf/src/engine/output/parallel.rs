@@ -12,54 +12,34 @@
 //! Use it where rank 0 writing everything is the bottleneck (many ranks, a parallel file
 //! system). There is no journal: an interrupted run is started again, not resumed.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use mpi::datatype::PartitionMut;
 use mpi::traits::*;
 
-use crate::format::{describe_trace, AsdfFile, EncodedTrace};
+use crate::format::{describe_trace, AsdfFile, EncodedTrace, FormatVersion};
 use crate::model::inventory::Inventory;
 use crate::model::stream::Stream;
 
-use super::backend::Ctx;
-use super::process::{copy_station_metadata, output_version, partial_path, run_function, Computed, Job, ProcessOptions, StationOutput, Summary};
-use super::progress::Progress;
-use super::wire::{decode_placed, encode_placed};
-use super::{EngineError, JobFailure};
+use super::super::backend::Ctx;
+use super::super::job::{output_version, run_function, Computed, StationOutput};
+use super::super::options::ProcessOptions;
+use super::super::plan::Job;
+use super::super::progress::Progress;
+use super::super::summary::{Ended, Summary};
+use super::super::wire::{from_bytes, to_bytes};
+use super::super::EngineError;
+use super::{copy_station_metadata, partial_path, Output};
 
-/// What one rank did with its job of a round, as sent to every rank.
+/// What one rank did with its job of a round, as sent to every rank: the descriptions of the
+/// traces it made (their samples stay on that rank), or why there are none.
+#[derive(serde::Serialize, serde::Deserialize)]
 enum RoundResult {
     Traces(Vec<EncodedTrace>),
     Nothing,
     Failed(String),
     /// No job for this rank in this round.
     Idle,
-}
-
-impl RoundResult {
-    fn encode(&self) -> Vec<u8> {
-        match self {
-            RoundResult::Traces(t) => {
-                let described: Vec<(&EncodedTrace, Vec<_>)> = t.iter().map(|t| (t, Vec::new())).collect();
-                let mut b = vec![0u8];
-                b.extend(encode_placed(&described));
-                b
-            }
-            RoundResult::Nothing => vec![1],
-            RoundResult::Failed(m) => [&[2u8][..], m.as_bytes()].concat(),
-            RoundResult::Idle => vec![3],
-        }
-    }
-
-    fn decode(b: &[u8]) -> Result<Self, String> {
-        match b.split_first() {
-            Some((0, rest)) => Ok(RoundResult::Traces(decode_placed(rest)?.into_iter().map(|(t, _)| t).collect())),
-            Some((1, _)) => Ok(RoundResult::Nothing),
-            Some((2, m)) => Ok(RoundResult::Failed(String::from_utf8_lossy(m).into_owned())),
-            Some((3, _)) => Ok(RoundResult::Idle),
-            _ => Err("a malformed round message".into()),
-        }
-    }
 }
 
 /// Every rank's message of a round, in rank order.
@@ -83,17 +63,52 @@ fn all_gather(world: &mpi::topology::SimpleCommunicator, msg: &[u8]) -> Vec<Vec<
     counts.iter().zip(&displs).map(|(&c, &d)| all[d as usize..(d + c) as usize].to_vec()).collect()
 }
 
-/// The parallel-output run of [`process_with`](super::process_with) after planning (every rank
-/// calls it with the same plan).
-pub(super) fn process_parallel<F, R>(
-    ctx: &Ctx,
-    src: &AsdfFile,
-    jobs: &[Job],
-    output: &Path,
-    opts: &ProcessOptions,
-    f: &F,
-    summary: &mut Summary,
-) -> Result<(), EngineError>
+/// The output every rank writes into together; each dataset is created and written by all
+/// ranks at once, with samples only from the rank that made them.
+struct CollectiveOutput<'w> {
+    world: &'w mpi::topology::SimpleCommunicator,
+    file: AsdfFile,
+    partial: PathBuf,
+    output: PathBuf,
+    is_root: bool,
+}
+
+impl Output for CollectiveOutput<'_> {
+    /// The traces' descriptions, and their streams on the rank that made them.
+    type Result = (Vec<EncodedTrace>, Option<Stream>);
+
+    fn accept(&mut self, _job: &Job, result: Option<Self::Result>) -> Result<usize, EngineError> {
+        let Some((described, stream)) = result else { return Ok(0) };
+        for (k, e) in described.iter().enumerate() {
+            let samples = stream.as_ref().map(|st| st.traces[k].data());
+            // An error inside a collective call leaves the other ranks waiting in it.
+            self.file.write_trace_collectively(e, samples).unwrap_or_else(|e| abort_all(self.world, &e.to_string()));
+        }
+        Ok(described.len())
+    }
+
+    fn finish(self) -> Result<(), EngineError> {
+        self.file.close().unwrap_or_else(|e| abort_all(self.world, &e.to_string()));
+        self.world.barrier();
+        if self.is_root {
+            if self.output.exists() {
+                return Err(EngineError::OutputExists { path: self.output });
+            }
+            std::fs::rename(&self.partial, &self.output).map_err(|e| EngineError::Output { path: self.output.clone(), message: e.to_string() })?;
+        }
+        Ok(())
+    }
+
+    /// The temporary output stays under its `.partial` name.
+    fn abandon(self) {
+        drop(self.file);
+    }
+}
+
+/// The parallel-output run of [`process_with`](crate::engine::process_with) after planning
+/// (every rank calls it with the same plan): jobs in rounds, one per rank, then every rank
+/// writes the round's results together.
+pub(crate) fn run<F, R>(ctx: &Ctx, src: &AsdfFile, jobs: &[Job], output: &Path, opts: &ProcessOptions, f: &F, summary: &mut Summary) -> Result<(), EngineError>
 where
     F: Fn(Stream, Option<Inventory>) -> R + Sync,
     R: StationOutput,
@@ -102,24 +117,25 @@ where
         EngineError::Usage("--parallel-output needs an MPI run (mpiexec -n N ...); without MPI the default writer is the parallel path")
     })?;
     let partial = partial_path(output);
-    let mut prepared = Ok(());
-    if ctx.is_root() && partial.exists() {
-        prepared = std::fs::remove_file(&partial).map_err(|e| e.to_string());
+    if ctx.is_root() {
+        let prepared = if partial.exists() { std::fs::remove_file(&partial) } else { Ok(()) };
+        ctx.send_verdict(&prepared)?;
+        prepared.map_err(|e| EngineError::Output { path: partial.clone(), message: e.to_string() })?;
+    } else {
+        ctx.receive_verdict::<()>()?;
     }
-    let prepared: Result<(), String> = serde_json::from_slice(&ctx.broadcast_bytes(serde_json::to_vec(&prepared).unwrap_or_default()))
-        .unwrap_or_else(|e| Err(e.to_string()));
-    prepared.map_err(|message| EngineError::Output { path: partial.clone(), message })?;
-
     let version = output_version(src);
-    let mut file = AsdfFile::create_parallel(&partial, crate::format::FormatVersion::V1_0_3, opts.compression, world.as_raw())
+    let mut file = AsdfFile::create_parallel(&partial, FormatVersion::V1_0_3, opts.compression, world.as_raw())
         .unwrap_or_else(|e| abort_all(world, &e.to_string()));
     copy_station_metadata(src, &mut file, opts).unwrap_or_else(|e| abort_all(world, &e.to_string()));
+    let mut out = CollectiveOutput { world, file, partial, output: output.to_path_buf(), is_root: ctx.is_root() };
+
     let tag_map: std::collections::BTreeMap<&str, &str> = opts.tag_map.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let size = ctx.size as usize;
     let mut progress = Progress::new(jobs.len(), opts.quiet || !ctx.is_root(), "jobs");
     for round in 0..jobs.len().div_ceil(size) {
         let mine = round * size + ctx.rank as usize;
-        let (result, stream) = match jobs.get(mine) {
+        let (result, mut stream) = match jobs.get(mine) {
             None => (RoundResult::Idle, None),
             Some(job) => match run_function(src, job, opts, f) {
                 Computed::Stream(st) => {
@@ -137,42 +153,28 @@ where
                 Computed::Failed(m) => (RoundResult::Failed(m), None),
             },
         };
-        for (rank, msg) in all_gather(world, &result.encode()).iter().enumerate() {
+        let message = to_bytes(&result).unwrap_or_else(|e| abort_all(world, &e.to_string()));
+        for (rank, msg) in all_gather(world, &message).iter().enumerate() {
             let Some(job) = jobs.get(round * size + rank) else { continue };
-            let theirs = RoundResult::decode(msg).unwrap_or_else(|m| abort_all(world, &format!("from rank {rank}: {m}")));
+            let theirs: RoundResult = from_bytes(msg).unwrap_or_else(|m| abort_all(world, &format!("from rank {rank}: {m}")));
             if ctx.is_root() {
                 progress.tick();
             }
+            // Failures are reported by rank 0 only; every rank counts the same.
+            let quiet = opts.quiet || !ctx.is_root();
             match theirs {
                 RoundResult::Traces(described) => {
-                    for (k, e) in described.iter().enumerate() {
-                        let samples = (rank == ctx.rank as usize).then(|| stream.as_ref().map(|st| st.traces[k].data())).flatten();
-                        file.write_trace_collectively(e, samples).unwrap_or_else(|e| abort_all(world, &e.to_string()));
-                    }
-                    summary.traces_written += described.len();
-                    summary.written += 1;
+                    let own = if rank == ctx.rank as usize { stream.take() } else { None };
+                    let written = out.accept(job, Some((described, own)))?;
+                    summary.record(job, rank as i32, Ended::Written(written), quiet);
                 }
-                RoundResult::Nothing => summary.empty += 1,
-                RoundResult::Failed(message) => {
-                    let failure = JobFailure { station: job.station.clone(), tag: job.tag.clone(), rank: rank as i32, message };
-                    if ctx.is_root() && !opts.quiet {
-                        eprintln!("error: {failure}");
-                    }
-                    summary.failed.push(failure);
-                }
+                RoundResult::Nothing => summary.record(job, rank as i32, Ended::Empty, quiet),
+                RoundResult::Failed(message) => summary.record(job, rank as i32, Ended::Failed(&message), quiet),
                 RoundResult::Idle => {}
             }
         }
     }
-    file.close().unwrap_or_else(|e| abort_all(world, &e.to_string()));
-    ctx.barrier();
-    if ctx.is_root() {
-        if output.exists() {
-            return Err(EngineError::OutputExists { path: output.to_path_buf() });
-        }
-        std::fs::rename(&partial, output).map_err(|e| EngineError::Output { path: output.to_path_buf(), message: e.to_string() })?;
-    }
-    Ok(())
+    out.finish()
 }
 
 /// An error inside a collective HDF5 call leaves the other ranks waiting in it: report it and

@@ -1,0 +1,104 @@
+//! Where a `process` run's results go, behind one trait ([`Output`]):
+//! - [`journaled`]: the default. Rank 0's main thread is the only writer; every job's result is
+//!   journalled once written, so a killed run resumes (`--resume`).
+//! - [`parallel`] (feature `mpi`): every rank writes its own results with parallel HDF5, in
+//!   rounds of collective calls; no journal.
+//!
+//! Both write into `OUT.partial` and move it to `OUT` only when complete.
+
+pub(crate) mod journaled;
+#[cfg(feature = "mpi")]
+pub(crate) mod parallel;
+
+use std::path::{Path, PathBuf};
+
+use crate::format::AsdfFile;
+
+use super::options::ProcessOptions;
+use super::plan::{selected, Job};
+use super::EngineError;
+
+/// A run's output.
+pub(crate) trait Output {
+    /// What a finished job hands this output.
+    type Result;
+
+    /// Takes one finished job: its result, or `None` when the function returned nothing.
+    /// Returns the number of traces written.
+    fn accept(&mut self, job: &Job, result: Option<Self::Result>) -> Result<usize, EngineError>;
+
+    /// Completes the output: closes it and moves it into place.
+    fn finish(self) -> Result<(), EngineError>;
+
+    /// Stops without completing: what was written stays for `--resume` (or, without a journal,
+    /// under its temporary name).
+    fn abandon(self);
+}
+
+/// Finishes `output` if the run went well, else abandons it and returns the run's error.
+pub(crate) fn close<O: Output>(output: O, run: Result<(), EngineError>) -> Result<(), EngineError> {
+    match run {
+        Ok(()) => output.finish(),
+        Err(e) => {
+            output.abandon();
+            Err(e)
+        }
+    }
+}
+
+/// Refuses to start a run whose output exists, or whose earlier run was interrupted (unless
+/// resuming it).
+pub(crate) fn check_can_start(output: &Path, opts: &ProcessOptions) -> Result<(), EngineError> {
+    if output.exists() {
+        return Err(EngineError::OutputExists { path: output.to_path_buf() });
+    }
+    if !opts.resume {
+        let journal = journal_path(output);
+        if let Some(journal) = [prev_path(&journal), journal].into_iter().find(|j| j.exists()) {
+            return Err(EngineError::UnfinishedRun { journal, output: output.to_path_buf() });
+        }
+    }
+    Ok(())
+}
+
+/// As pyasdf: every selected station's StationXML and the events travel to the output.
+pub(crate) fn copy_station_metadata(src: &AsdfFile, file: &mut AsdfFile, opts: &ProcessOptions) -> Result<(), EngineError> {
+    for name in src.station_names()? {
+        if !selected(&opts.stations, &name) {
+            continue;
+        }
+        // Each job parses its station's document and reports it if it does not parse; one that
+        // cannot even be read (not 1-D bytes, a dangling link) fails that job the same way.
+        if let Ok(Some(xml)) = src.station(&name)?.stationxml_bytes() {
+            file.copy_stationxml_bytes(&name, &xml)?;
+        }
+    }
+    if let Some(ev) = src.events()? {
+        if !ev.as_bytes().is_empty() {
+            file.put_quakeml_bytes(ev.as_bytes())?;
+        }
+    }
+    Ok(())
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// `OUT.journal`: which jobs are written, and where their chunks are.
+pub(crate) fn journal_path(output: &Path) -> PathBuf {
+    with_suffix(output, ".journal")
+}
+
+/// `OUT.partial`: the output until it is complete.
+pub(crate) fn partial_path(output: &Path) -> PathBuf {
+    with_suffix(output, ".partial")
+}
+
+/// `<path>.prev`: where `--resume` keeps an interrupted run's files until their results have
+/// been copied into the new output.
+pub(crate) fn prev_path(path: &Path) -> PathBuf {
+    with_suffix(path, ".prev")
+}

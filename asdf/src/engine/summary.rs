@@ -1,0 +1,98 @@
+//! What a run did: the summary `process` returns, and the failed jobs every run lists.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use super::plan::Job;
+
+/// One job that did not complete: which station and tag, on which rank, and why.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct JobFailure {
+    /// The station (`NET.STA`).
+    pub station: String,
+    /// The input tag; empty for `compare` jobs.
+    pub tag: String,
+    /// The MPI rank that ran the job (0 without MPI).
+    pub rank: i32,
+    /// Why it failed (the function's error, its panic, or the read or write error).
+    pub message: String,
+}
+
+impl std::fmt::Display for JobFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.tag.is_empty() {
+            write!(f, "station {} (rank {}): {}", self.station, self.rank, self.message)
+        } else {
+            write!(f, "station {} tag {} (rank {}): {}", self.station, self.tag, self.rank, self.message)
+        }
+    }
+}
+
+/// Lists a failure, printing it first unless `quiet`: the one place a run reports a failed job.
+pub(crate) fn report(failures: &mut Vec<JobFailure>, failure: JobFailure, quiet: bool) {
+    if !quiet {
+        eprintln!("error: {failure}");
+    }
+    failures.push(failure);
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Summary {
+    /// Jobs planned.
+    pub jobs: usize,
+    /// Jobs whose output was written (this run or a resumed one).
+    pub written: usize,
+    /// Jobs for which the function returned nothing.
+    pub empty: usize,
+    /// Jobs taken over from the journal of an interrupted run.
+    pub resumed: usize,
+    /// Traces written to the output.
+    pub traces_written: usize,
+    /// The jobs that failed, sorted by station and tag.
+    pub failed: Vec<JobFailure>,
+    /// Wall-clock time of the run.
+    pub seconds: f64,
+    /// The output file.
+    pub output: PathBuf,
+    /// MPI ranks of the run (1 without MPI).
+    pub ranks: i32,
+    /// Worker threads per rank.
+    pub threads: usize,
+    /// The memory budget of each process, in bytes (`None`: unlimited).
+    pub memory_budget: Option<u64>,
+}
+
+/// How one job ended, as the summary counts it.
+pub(crate) enum Ended<'a> {
+    /// Its result was written: this many traces.
+    Written(usize),
+    /// The function returned nothing.
+    Empty,
+    /// It failed, for this reason.
+    Failed(&'a str),
+}
+
+impl Summary {
+    /// Counts one finished job; a failure is reported (unless `quiet`) and listed.
+    pub(crate) fn record(&mut self, job: &Job, rank: i32, ended: Ended<'_>, quiet: bool) {
+        match ended {
+            Ended::Written(traces) => {
+                self.written += 1;
+                self.traces_written += traces;
+            }
+            Ended::Empty => self.empty += 1,
+            Ended::Failed(message) => {
+                let failure = JobFailure { station: job.station.clone(), tag: job.tag.clone(), rank, message: message.to_string() };
+                report(&mut self.failed, failure, quiet);
+            }
+        }
+    }
+
+    /// The finished summary: failures in station order, the run's duration.
+    pub(crate) fn finish(mut self, start: Instant) -> Self {
+        self.failed.sort_by(|a, b| (&a.station, &a.tag).cmp(&(&b.station, &b.tag)));
+        self.seconds = start.elapsed().as_secs_f64();
+        self
+    }
+}
