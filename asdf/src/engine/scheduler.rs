@@ -25,6 +25,7 @@ pub(crate) enum Payload {
     /// A serialised value (`compare`'s JSON), made on this rank.
     Json(Vec<u8>),
     /// Either of the above from another rank: the result message, and where its body starts.
+    #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
     Received { message: Vec<u8>, body: usize },
 }
 

@@ -77,6 +77,7 @@ pub(crate) enum Body<'a> {
     /// A failure's message.
     Failed(&'a str),
     /// Nothing.
+    #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
     Empty,
 }
 
