@@ -217,3 +217,35 @@ fn parallel_output_equals_the_default_writer_on_1_2_3_ranks() {
     assert!(!out.exists());
 }
 
+
+/// The library makes no process-wide settings: `process` called twice in one program, with
+/// different thread counts, gives the same output each time, and a panicking function is that
+/// station's failure both times (no panic hook needed).
+#[test]
+fn the_library_called_twice_in_one_program() {
+    use asdf::engine::{process, ProcessOptions};
+    use asdf::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.h5");
+    sample(&input, 3, 20.0);
+    let job = |mut st: Stream, _inv: Option<Inventory>| -> Result<Option<Stream>, SignalError> {
+        if st.traces[0].stats.station == "S0001" {
+            panic!("no good station");
+        }
+        st.detrend(Detrend::Linear);
+        Ok(Some(st))
+    };
+    let mut outputs = Vec::new();
+    for threads in [1, 3] {
+        let out = dir.path().join(format!("out{threads}.h5"));
+        let mut opts = ProcessOptions::new([("raw_recording", "processed")]);
+        opts.threads = Some(threads);
+        opts.quiet = true;
+        let s = process(&input, &out, &opts, job).unwrap();
+        assert_eq!((s.jobs, s.written, s.threads), (3, 2, threads));
+        assert_eq!(s.failed.len(), 1);
+        assert!(s.failed[0].message.contains("panicked: no good station"), "{}", s.failed[0].message);
+        outputs.push(out);
+    }
+    assert!(h5diff_equal(&outputs[0], &outputs[1]));
+}

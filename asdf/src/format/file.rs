@@ -422,24 +422,29 @@ impl AsdfFile {
         self.require_writable()?;
         let obj = format!("/Waveforms/{station}/StationXML");
         let g = h5::group_require(self.h5(), &format!("Waveforms/{station}")).map_err(|m| self.err(&obj, m))?;
-        if h5::exists(&g, "StationXML").map_err(|m| self.err(&obj, m))? {
-            let ds = h5::dataset_open(&g, "StationXML").map_err(|m| self.err(&obj, m))?;
-            if h5::dataset_chunk(&ds).map_err(|m| self.err(&obj, m))?.is_some() {
-                return h5::bytes_dataset_overwrite(&ds, xml, self.collective).map_err(|m| self.err(&obj, m));
-            }
-            // Contiguous (as pyasdf's process() writes them): cannot be resized, so replace it.
-            drop(ds);
-            h5::delete(&g, "StationXML").map_err(|m| self.err(&obj, m))?;
-        }
-        self.write_blob(&g, "StationXML", xml, true).map_err(|m| self.err(&obj, m))?;
-        Ok(())
+        self.put_blob(&g, "StationXML", &obj, xml, None)
     }
 
-    /// Writes an XML blob like pyasdf: int8, resizable, chunked by h5py's rule, file compression.
-    fn write_blob(&self, loc: &Hid, name: &str, bytes: &[u8], fletcher32: bool) -> h5::H5Result<Hid> {
-        let chunk = guess_chunk(&[bytes.len() as u64], 1)[0];
-        let mut p = self.compression.pipeline();
-        p.fletcher32 = fletcher32;
+    /// Stores the blob `name` in `loc` (the object `obj`, for messages), replacing any: a chunked
+    /// one is overwritten in place, a contiguous one (as pyasdf's `process()` writes them, which
+    /// cannot be resized) deleted first. `chunk` fixes the chunk length (else h5py's rule).
+    fn put_blob(&self, loc: &Hid, name: &str, obj: &str, bytes: &[u8], chunk: Option<u64>) -> Result<()> {
+        if h5::exists(loc, name).map_err(|m| self.err(obj, m))? {
+            let ds = h5::dataset_open(loc, name).map_err(|m| self.err(obj, m))?;
+            if h5::dataset_chunk(&ds).map_err(|m| self.err(obj, m))?.is_some() {
+                return h5::bytes_dataset_overwrite(&ds, bytes, self.collective).map_err(|m| self.err(obj, m));
+            }
+            drop(ds);
+            h5::delete(loc, name).map_err(|m| self.err(obj, m))?;
+        }
+        self.write_blob(loc, name, bytes, chunk).map(drop).map_err(|m| self.err(obj, m))
+    }
+
+    /// Writes an XML blob like pyasdf: int8, resizable, chunked by h5py's rule (or `chunk`), the
+    /// file's compression with fletcher32.
+    fn write_blob(&self, loc: &Hid, name: &str, bytes: &[u8], chunk: Option<u64>) -> h5::H5Result<Hid> {
+        let chunk = chunk.unwrap_or_else(|| guess_chunk(&[bytes.len() as u64], 1)[0]);
+        let p = self.compression.pipeline();
         // The element size is one byte: h5py still records the shuffle filter.
         if self.collective || bytes.is_empty() {
             return h5::bytes_dataset_create(loc, name, bytes, chunk, p, self.collective);
@@ -494,18 +499,8 @@ impl AsdfFile {
     /// Stores a QuakeML document exactly as given, replacing any.
     pub fn put_quakeml_bytes(&mut self, xml: &[u8]) -> Result<()> {
         self.require_writable()?;
-        if h5::exists(self.h5(), "QuakeML").map_err(|m| self.err("/QuakeML", m))? {
-            let ds = h5::dataset_open(self.h5(), "QuakeML").map_err(|m| self.err("/QuakeML", m))?;
-            if h5::dataset_chunk(&ds).map_err(|m| self.err("/QuakeML", m))?.is_some() {
-                return h5::bytes_dataset_overwrite(&ds, xml, self.collective).map_err(|m| self.err("/QuakeML", m));
-            }
-            drop(ds);
-            h5::delete(self.h5(), "QuakeML").map_err(|m| self.err("/QuakeML", m))?;
-        }
         // pyasdf creates /QuakeML empty and resizes it: its chunk is always (1024,).
-        let p = self.compression.pipeline();
-        h5::bytes_dataset_create(self.h5(), "QuakeML", xml, 1024, p, self.collective).map_err(|m| self.err("/QuakeML", m))?;
-        Ok(())
+        self.put_blob(self.h5(), "QuakeML", "/QuakeML", xml, Some(1024))
     }
 
     // --------------------------------------------------------------------------------------------
@@ -550,12 +545,7 @@ impl AsdfFile {
             message: e.to_string(),
         })?;
         let g = h5::group_require(self.h5(), "Provenance").map_err(|m| self.err(&obj, m))?;
-        if h5::exists(&g, name).map_err(|m| self.err(&obj, m))? {
-            let ds = h5::dataset_open(&g, name).map_err(|m| self.err(&obj, m))?;
-            return h5::bytes_dataset_overwrite(&ds, xml, self.collective).map_err(|m| self.err(&obj, m));
-        }
-        self.write_blob(&g, name, xml, true).map_err(|m| self.err(&obj, m))?;
-        Ok(())
+        self.put_blob(&g, name, &obj, xml, None)
     }
 }
 
