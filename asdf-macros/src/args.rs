@@ -88,7 +88,8 @@ pub(crate) fn parse(args: TokenStream) -> syn::Result<Config> {
             }
             "compare" => {
                 if meta.input.peek(Token![=]) {
-                    return Err(meta.error("`compare` takes no value: write `#[station_processor(compare)]`"));
+                    push(syn::Error::new(key.span(), "`compare` takes no value: write `#[station_processor(compare)]`"));
+                    let _: syn::Expr = meta.value()?.parse()?;
                 }
                 compare = Some(key.span());
             }
@@ -112,11 +113,10 @@ pub(crate) fn parse(args: TokenStream) -> syn::Result<Config> {
             push(syn::Error::new(brace, "remove this tag map, or remove `compare`"));
             None
         }
-        (Some(span), None) => {
+        (Some(_), None) => {
             if let Some(c) = &compression {
                 push(syn::Error::new(c.span(), "`compare` writes no ASDF output; `compression` does not apply"));
             }
-            let _ = span;
             Some(Config::Compare)
         }
         (None, None) if tag_map_seen => None,
