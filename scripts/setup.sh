@@ -35,7 +35,7 @@ fi
 
 if ((want_python)); then
   venv=.venv
-  if ! "$venv/bin/python" -c "import pyasdf, obspy, h5py" 2>/dev/null; then
+  if ! "$venv/bin/python" -c "import pyasdf, obspy, h5py, geographiclib" 2>/dev/null; then
     echo "setup: creating Python virtualenv $venv with pyasdf and obspy (first run only)"
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q --upgrade pip

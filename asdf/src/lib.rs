@@ -5,6 +5,8 @@
 //! on all cores (rayon) or many machines (MPI).
 //!
 //! Layers, one module each:
+//! - [`geodetics`]: distances and azimuths with ObsPy's names and numbers (`gps2dist_azimuth`,
+//!   `locations2degrees`, ...);
 //! - [`model`]: [`Trace`], [`Stream`], [`UtcTime`], [`Inventory`] with full responses, [`Events`]
 //!   (imports nothing above it);
 //! - [`signal`]: detrend, taper, Butterworth filters, `remove_response`, resampling, ... (on the model);
@@ -42,6 +44,7 @@
 pub mod cli;
 pub mod engine;
 pub mod format;
+pub mod geodetics;
 pub mod model;
 pub mod signal;
 pub mod testing;
@@ -73,6 +76,7 @@ struct ReadmeDoctests;
 /// The types a processing function and its tests usually need.
 pub mod prelude {
     pub use crate::format::{AsdfFile, Compression, StationGroup};
+    pub use crate::geodetics::{degrees2kilometers, gps2dist_azimuth, kilometers2degrees, locations2degrees};
     pub use crate::model::event::Events;
     pub use crate::model::inventory::Inventory;
     pub use crate::model::stream::Stream;

@@ -1,6 +1,6 @@
 //! The library's module graph: every layer imports only the layers below it.
 //!
-//! From the bottom: `xml`; `model`; `signal`; `format::codec` (pure codecs); `format::h5` (the
+//! From the bottom: `xml`; `geodetics`; `model`; `signal`; `format::codec` (pure codecs); `format::h5` (the
 //! only code that calls libhdf5); the rest of `format` (ASDF itself); `engine`; `testing`
 //! (fixtures); `cli`. Only `format` may name `format::h5`. The crate root (`lib.rs`,
 //! `__private.rs`, `bin/`) and the fuzzing entry points sit above everything. Test modules at the
@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 /// The layers, lowest first; a module is in the layer of its longest matching prefix.
-const LAYERS: &[&str] = &["xml", "model", "signal", "format::codec", "format::h5", "format", "engine", "testing", "cli"];
+const LAYERS: &[&str] = &["xml", "geodetics", "model", "signal", "format::codec", "format::h5", "format", "engine", "testing", "cli"];
 
 fn layer_of(module: &str) -> Option<usize> {
     LAYERS
@@ -135,9 +135,9 @@ fn no_layer_imports_a_higher_one() {
 fn the_checker_sees_what_it_should() {
     assert_eq!(module_of(Path::new("format/codec/mod.rs")), "format::codec");
     assert_eq!(module_of(Path::new("model/trace.rs")), "model::trace");
-    assert_eq!(layer_of("format::codec::planes"), Some(3));
-    assert_eq!(layer_of("format::h5"), Some(4));
-    assert_eq!(layer_of("format::waveforms"), Some(5));
+    assert_eq!(layer_of("format::codec::planes"), Some(4));
+    assert_eq!(layer_of("format::h5"), Some(5));
+    assert_eq!(layer_of("format::waveforms"), Some(6));
     assert_eq!(layer_of("formatting"), None);
     assert_eq!(named_modules("use crate::format::{FormatError, StoredChunks};", "model::trace"), vec!["format"]);
     assert_eq!(named_modules("use super::h5::{self, Hid};", "format::waveforms"), vec!["format::h5"]);
