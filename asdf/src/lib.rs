@@ -55,7 +55,7 @@ mod xml;
 pub mod __private;
 
 pub use format::{AsdfFile, Compression, FormatError, FormatVersion, StationGroup};
-pub use model::event::Events;
+pub use model::event::{Event, Events, Magnitude, Origin};
 pub use model::inventory::{Channel, Coordinates, Inventory, Network, Station};
 pub use model::response::Response;
 pub use model::stream::{wildcard_match, Stream};
