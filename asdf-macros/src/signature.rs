@@ -29,8 +29,15 @@ pub(crate) fn check(sig: &Signature, compare: bool) -> syn::Result<()> {
             errors.push(syn::Error::new_spanned(r, "a station processor cannot be a method: make it a free function"));
         }
     }
-    let expected = if compare { "`(a: &StationGroup, b: &StationGroup)`" } else { "`(stream: Stream, inventory: Option<Inventory>)`" };
-    if sig.inputs.len() != 2 {
+    let (expected, arity_ok) = if compare {
+        ("`(a: &StationGroup, b: &StationGroup)`", sig.inputs.len() == 2)
+    } else {
+        (
+            "`(stream: Stream, inventory: Option<Inventory>)` or `(stream: Stream, inventory: Option<Inventory>, context: &JobContext)`",
+            matches!(sig.inputs.len(), 2 | 3),
+        )
+    };
+    if !arity_ok {
         errors.push(syn::Error::new_spanned(
             &sig.inputs,
             format!("a {} takes {expected}; found {} argument(s)", if compare { "comparison" } else { "station processor" }, sig.inputs.len()),

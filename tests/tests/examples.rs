@@ -93,3 +93,33 @@ fn misfit_gathers_the_same_json_on_threads_and_ranks() {
     let m = &r["results"]["XX.S0000"]["raw_recording/XX.S0000..HHZ"];
     assert!(m["relative_l2"].as_f64().unwrap() > 0.0 && m["samples"] == 6000, "{m}");
 }
+
+/// A three-argument station function: `rotate_rt` gets the event and the station's coordinates
+/// from the engine and rotates with the back azimuth `gps2dist_azimuth` gives; same output on
+/// threads and 2 ranks.
+#[test]
+fn rotate_rt_uses_the_event_and_the_station_coordinates() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.h5");
+    sample(&input, 3, 60.0);
+    let out = run_both("rotate_rt", &input, dir.path());
+    let (src, ds) = (asdf::AsdfFile::open(&input).unwrap(), asdf::AsdfFile::open(&out).unwrap());
+    let events = src.events().unwrap().unwrap();
+    let origin = events.events().unwrap()[0].origin().unwrap().clone();
+    for name in src.station_names().unwrap() {
+        let inv = src.station(&name).unwrap().inventory().unwrap().unwrap();
+        let c = inv.coordinates().unwrap();
+        let (_, _, baz) = asdf::geodetics::gps2dist_azimuth(origin.latitude, origin.longitude, c.latitude, c.longitude).unwrap();
+        // The same rotation done here on the input gives the job's output.
+        let mut st = src.station(&name).unwrap().stream("raw_recording").unwrap();
+        st.detrend(asdf::signal::Detrend::Demean).taper(0.05, asdf::signal::Taper::Hann);
+        st.rotate_ne_rt(baz).unwrap();
+        let got = ds.station(&name).unwrap().stream("rotated_rt").unwrap();
+        let channels: Vec<&str> = got.iter().map(|t| t.stats.channel.as_str()).collect();
+        assert_eq!(channels, ["HHR", "HHT", "HHZ"], "{name}");
+        for t in got.iter() {
+            let want = st.iter().find(|w| w.id() == t.id()).unwrap();
+            assert_eq!(t.data().to_f64(), want.data().to_f64(), "{name} {}", t.id());
+        }
+    }
+}

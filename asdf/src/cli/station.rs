@@ -6,10 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, Command};
 
-use crate::engine::{compare_with, process_with, CompareOptions, Ctx, EngineError, ProcessOptions, StationOutput};
+use crate::engine::{compare_with, process_with, CompareOptions, Ctx, EngineError, ProcessOptions, StationFn};
 use crate::format::{Compression, StationGroup};
-use crate::model::inventory::Inventory;
-use crate::model::stream::Stream;
 
 use super::{EXIT_JOBS_FAILED, EXIT_OK, EXIT_USAGE};
 
@@ -58,10 +56,9 @@ fn fail(rank: i32, e: &dyn std::fmt::Display) -> ExitCode {
 }
 
 /// `main` of a station processor: parse arguments, detect MPI, run, report, exit code.
-pub fn run_station_main<F, R>(f: F, spec: StationSpec) -> ExitCode
+pub fn run_station_main<F, M>(f: F, spec: StationSpec) -> ExitCode
 where
-    F: Fn(Stream, Option<Inventory>) -> R + Sync,
-    R: StationOutput,
+    F: StationFn<M>,
 {
     let map_text = spec.tag_map.iter().map(|(a, b)| format!("{a} => {b}")).collect::<Vec<_>>().join(", ");
     let cmd = common_args(

@@ -2,9 +2,11 @@
 //! panic), check what it returned, and encode it for the writer.
 
 use crate::format::{encode_trace_reusing, AsdfFile, EncodedTrace, FormatVersion};
+use crate::model::event::Event;
 use crate::model::inventory::Inventory;
 use crate::model::stream::{wildcard_match, Stream};
 
+use super::context::{JobContext, StationFn};
 use super::options::ProcessOptions;
 use super::plan::Job;
 use super::user_fn::call_user;
@@ -48,10 +50,9 @@ pub(crate) enum Computed {
 
 /// Reads one job's input and runs the function on it, catching errors and panics, and checks
 /// that what it returned belongs to the job's station. Never panics itself.
-pub(crate) fn run_function<F, R>(src: &AsdfFile, job: &Job, opts: &ProcessOptions, f: &F) -> Computed
+pub(crate) fn run_function<F, M>(src: &AsdfFile, job: &Job, events: &[Event], opts: &ProcessOptions, f: &F) -> Computed
 where
-    F: Fn(Stream, Option<Inventory>) -> R + Sync,
-    R: StationOutput,
+    F: StationFn<M>,
 {
     let read = || -> Result<(Stream, Option<Inventory>), String> {
         let sta = src.station(&job.station).map_err(|e| e.to_string())?;
@@ -72,7 +73,16 @@ where
     // The input's stored chunks, to learn afterwards whether any failed to decode (the function
     // then saw an empty trace, and nothing it made of it may be written).
     let inputs: Vec<_> = st.traces.iter().filter_map(|t| t.stored().cloned()).collect();
-    let result = call_user(|| f(st, inv).into_output());
+    // The job's event: the one its traces name, else the file's only one.
+    let named = st.traces.iter().flat_map(|t| &t.stats.asdf.event_ids).find_map(|id| events.iter().find(|e| &e.resource_id == id));
+    let ctx = JobContext {
+        station: &job.station,
+        tag: &job.tag,
+        events,
+        event: named.or(if events.len() == 1 { events.first() } else { None }),
+        coordinates: inv.as_ref().and_then(Inventory::coordinates),
+    };
+    let result = call_user(|| f.call(st, inv, &ctx).into_output());
     if let Some(e) = inputs.iter().find_map(|s| s.damage()) {
         return Computed::Failed(format!("reading input: {e}"));
     }

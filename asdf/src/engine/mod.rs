@@ -19,6 +19,7 @@ mod backend;
 mod budget;
 mod compare;
 mod compare_output;
+mod context;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
@@ -38,6 +39,7 @@ pub use backend::{launched_by_mpi, Ctx};
 pub use budget::{parse_size, MemoryBudget, Reservation, BYTES_PER_SAMPLE};
 pub use compare::{compare, compare_with, CompareOptions, CompareSummary};
 pub use compare_output::{CompareReturn, FallibleReturn, PlainReturn};
+pub use context::{Geometry, JobContext, StationFn, StreamAndInventory, WithContext};
 pub use job::StationOutput;
 pub use options::ProcessOptions;
 pub use plan::{plan_jobs, Job};

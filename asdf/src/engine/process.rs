@@ -19,12 +19,12 @@ use std::path::Path;
 use std::time::Instant;
 
 use crate::format::AsdfFile;
-use crate::model::inventory::Inventory;
-use crate::model::stream::Stream;
+use crate::model::event::Event;
 
 use super::backend::{launched_by_mpi, local_ranks, Ctx};
 use super::budget::{MemoryBudget, BYTES_PER_SAMPLE};
-use super::job::{encode, run_function, Computed, StationOutput};
+use super::context::StationFn;
+use super::job::{encode, run_function, Computed};
 use super::options::ProcessOptions;
 use super::output::{self, journaled, Output};
 use super::plan::{check_tag_map, plan_jobs, Job};
@@ -34,20 +34,21 @@ use super::summary::{Ended, Summary};
 use super::EngineError;
 
 /// Runs `f` over every job of `input`, writing to `output` (see the module docs). Detects MPI.
-pub fn process<F, R>(input: impl AsRef<Path>, output: impl AsRef<Path>, opts: &ProcessOptions, f: F) -> Result<Summary, EngineError>
+///
+/// `f` is `fn(Stream, Option<Inventory>) -> R` or `fn(Stream, Option<Inventory>, &JobContext) -> R`
+/// (see [`StationFn`]), `R` an `Option<Stream>` or a `Result` of one.
+pub fn process<F, M>(input: impl AsRef<Path>, output: impl AsRef<Path>, opts: &ProcessOptions, f: F) -> Result<Summary, EngineError>
 where
-    F: Fn(Stream, Option<Inventory>) -> R + Sync,
-    R: StationOutput,
+    F: StationFn<M>,
 {
     let ctx = Ctx::detect(opts.threads)?;
     process_with(&ctx, input.as_ref(), output.as_ref(), opts, f)
 }
 
 /// [`process`] in an existing context (the generated `main` creates it once).
-pub fn process_with<F, R>(ctx: &Ctx, input: &Path, output: &Path, opts: &ProcessOptions, f: F) -> Result<Summary, EngineError>
+pub fn process_with<F, M>(ctx: &Ctx, input: &Path, output: &Path, opts: &ProcessOptions, f: F) -> Result<Summary, EngineError>
 where
-    F: Fn(Stream, Option<Inventory>) -> R + Sync,
-    R: StationOutput,
+    F: StationFn<M>,
 {
     let start = Instant::now();
     // 1. Plan: rank 0 decides, every rank learns the outcome, so all run or none.
@@ -59,6 +60,7 @@ where
         ctx.receive_verdict()?
     };
     let src = AsdfFile::open(input)?;
+    let events = job_events(ctx, &src);
     let budget = opts.memory_budget.or_else(|| MemoryBudget::default_for(local_ranks())).map(MemoryBudget::new);
     let mut summary = Summary {
         jobs: jobs.len(),
@@ -71,7 +73,7 @@ where
 
     let result = if opts.parallel_output {
         // 2-7 in rounds, every rank writing (see `output/parallel.rs`).
-        parallel(ctx, &src, &jobs, output, opts, &f, &mut summary)
+        parallel(ctx, &src, &jobs, &events, output, opts, &f, &mut summary)
     } else {
         // 2. Open the output; learn which jobs a resumed run still needs.
         let (writer, pending) = journaled::open(ctx, &src, output, opts, &jobs)?;
@@ -81,7 +83,7 @@ where
         let work = |i: usize| -> Outcome {
             let job = &jobs[i];
             let _held = budget.as_ref().map(|b| b.reserve(job.samples.saturating_mul(BYTES_PER_SAMPLE)));
-            match run_function(&src, job, opts, &f) {
+            match run_function(&src, job, &events, opts, &f) {
                 Computed::Stream(st) => match encode(&src, st, tag_map[job.tag.as_str()], opts) {
                     Ok(traces) => Outcome::Done(Payload::Traces(traces)),
                     Err(m) => Outcome::Failed(m),
@@ -122,6 +124,22 @@ where
     Ok(summary.finish(start))
 }
 
+/// The input's events, for the functions that take a [`JobContext`](super::JobContext). A
+/// QuakeML document whose events do not parse is reported once (rank 0) and gives none.
+fn job_events(ctx: &Ctx, src: &AsdfFile) -> Vec<Event> {
+    let parsed = match src.events() {
+        Ok(Some(ev)) => ev.events().map(<[Event]>::to_vec),
+        Ok(None) => Ok(Vec::new()),
+        Err(e) => Err(e.to_string()),
+    };
+    parsed.unwrap_or_else(|why| {
+        if ctx.is_root() {
+            eprintln!("warning: {}: /QuakeML: {why}; functions see no event", src.path().display());
+        }
+        Vec::new()
+    })
+}
+
 /// Rank 0's checks and plan.
 fn plan_root(input: &Path, output: &Path, opts: &ProcessOptions) -> Result<Vec<Job>, EngineError> {
     check_tag_map(opts)?;
@@ -145,16 +163,16 @@ fn plan_root(input: &Path, output: &Path, opts: &ProcessOptions) -> Result<Vec<J
 }
 
 /// The `parallel_output` run (every rank writes).
-fn parallel<F, R>(ctx: &Ctx, src: &AsdfFile, jobs: &[Job], output: &Path, opts: &ProcessOptions, f: &F, summary: &mut Summary) -> Result<(), EngineError>
+#[allow(clippy::too_many_arguments)]
+fn parallel<F, M>(ctx: &Ctx, src: &AsdfFile, jobs: &[Job], events: &[Event], output: &Path, opts: &ProcessOptions, f: &F, summary: &mut Summary) -> Result<(), EngineError>
 where
-    F: Fn(Stream, Option<Inventory>) -> R + Sync,
-    R: StationOutput,
+    F: StationFn<M>,
 {
     #[cfg(feature = "mpi")]
-    return output::parallel::run(ctx, src, jobs, output, opts, f, summary);
+    return output::parallel::run(ctx, src, jobs, events, output, opts, f, summary);
     #[cfg(not(feature = "mpi"))]
     {
-        let _ = (ctx, src, jobs, output, opts, f, summary);
+        let _ = (ctx, src, jobs, events, output, opts, f, summary);
         Err(EngineError::Usage("--parallel-output needs parallel HDF5: this binary was built without the `mpi` feature"))
     }
 }

@@ -18,11 +18,12 @@ use mpi::datatype::PartitionMut;
 use mpi::traits::*;
 
 use crate::format::{describe_trace, AsdfFile, EncodedTrace, FormatVersion};
-use crate::model::inventory::Inventory;
+use crate::model::event::Event;
 use crate::model::stream::Stream;
 
 use super::super::backend::Ctx;
-use super::super::job::{output_version, run_function, Computed, StationOutput};
+use super::super::context::StationFn;
+use super::super::job::{output_version, run_function, Computed};
 use super::super::options::ProcessOptions;
 use super::super::plan::Job;
 use super::super::progress::Progress;
@@ -108,10 +109,10 @@ impl Output for CollectiveOutput<'_> {
 /// The parallel-output run of [`process_with`](crate::engine::process_with) after planning
 /// (every rank calls it with the same plan): jobs in rounds, one per rank, then every rank
 /// writes the round's results together.
-pub(crate) fn run<F, R>(ctx: &Ctx, src: &AsdfFile, jobs: &[Job], output: &Path, opts: &ProcessOptions, f: &F, summary: &mut Summary) -> Result<(), EngineError>
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn run<F, M>(ctx: &Ctx, src: &AsdfFile, jobs: &[Job], events: &[Event], output: &Path, opts: &ProcessOptions, f: &F, summary: &mut Summary) -> Result<(), EngineError>
 where
-    F: Fn(Stream, Option<Inventory>) -> R + Sync,
-    R: StationOutput,
+    F: StationFn<M>,
 {
     let world = ctx.world.as_ref().ok_or_else(|| {
         EngineError::Usage("--parallel-output needs an MPI run (mpiexec -n N ...); without MPI the default writer is the parallel path")
@@ -137,7 +138,7 @@ where
         let mine = round * size + ctx.rank as usize;
         let (result, mut stream) = match jobs.get(mine) {
             None => (RoundResult::Idle, None),
-            Some(job) => match run_function(src, job, opts, f) {
+            Some(job) => match run_function(src, job, events, opts, f) {
                 Computed::Stream(st) => {
                     let out_tag = tag_map[job.tag.as_str()];
                     let described = st.traces.iter().map(|tr| {
