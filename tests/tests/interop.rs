@@ -119,3 +119,49 @@ fn a_file_with_a_user_block_reads_the_same() {
     }
     assert!(asdf_tests::h5diff_equal(&out_plain, &out_jammed));
 }
+
+/// Adjoint sources as SPECFEM reads them: pyasdf finds them under `AdjointSources`, 1-D float32
+/// of NSTEP samples named `NET_STA_MX{Z,N,E}` (the missing components as zeros), with pytomo3d's
+/// attributes, and the file passes pyasdf's `validate()`.
+#[test]
+fn pyasdf_reads_our_adjoint_sources_as_specfem_does() {
+    use asdf::format::AdjointSource;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("adjoint.h5");
+    let mut ds = asdf::AsdfFile::create(&path).unwrap();
+    let nstep = 2000;
+    let mut z = AdjointSource::new("II", "AAK", 'Z', 0.15, asdf::UtcTime::from_ns(1_000_000_000), (0..nstep).map(|i| (i as f64 * 0.01).sin()).collect());
+    z.misfit = 0.25;
+    z.adjoint_source_type = "cc_traveltime_misfit".into();
+    z.min_period = 27.0;
+    z.max_period = 60.0;
+    z.coordinates = Some(asdf::Coordinates { latitude: 42.6, longitude: 74.5, elevation_in_m: 1645.0 });
+    let e = AdjointSource { component: 'E', data: vec![1e-9; nstep], ..z.clone() };
+    ds.add_adjoint_sources(&[z, e]).unwrap();
+    ds.close().unwrap();
+    let code = r#"
+import sys, json, pyasdf, numpy as np
+ds = pyasdf.ASDFDataSet(sys.argv[1], mode="r")
+out = {}
+for name in ds.auxiliary_data.AdjointSources.list():
+    a = ds.auxiliary_data.AdjointSources[name]
+    out[name] = {"dtype": str(a.data.dtype), "shape": list(a.data.shape), "sum": float(np.sum(np.abs(a.data[:]))), "dt": a.parameters["dt"], "component": a.parameters["component"], "station_id": a.parameters["station_id"], "misfit": a.parameters["misfit"]}
+ds.validate()
+print(json.dumps(out))
+"#;
+    let o = Command::new(python()).arg("-c").arg(code).arg(&path).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(o.stdout.rsplit(|&b| b == b'\n').find(|l| !l.is_empty()).unwrap()).unwrap();
+    let names: Vec<&String> = v.as_object().unwrap().keys().collect();
+    assert_eq!(names, ["II_AAK_MXE", "II_AAK_MXN", "II_AAK_MXZ"]);
+    for (name, a) in v.as_object().unwrap() {
+        assert_eq!(a["dtype"], "float32", "{name}");
+        assert_eq!(a["shape"], serde_json::json!([nstep]), "{name}");
+        assert_eq!(a["dt"], 0.15, "{name}");
+        assert_eq!(a["station_id"], "II.AAK", "{name}");
+    }
+    assert_eq!(v["II_AAK_MXN"]["sum"], 0.0, "the missing component is zeros");
+    assert_eq!(v["II_AAK_MXN"]["misfit"], 0.0);
+    assert_eq!(v["II_AAK_MXZ"]["misfit"], 0.25);
+    assert_eq!(v["II_AAK_MXZ"]["component"], "MXZ");
+}

@@ -17,6 +17,13 @@ pub enum Parameter {
     Str(String),
 }
 
+/// Values to store: `count` elements of `kind`, as native-order bytes.
+pub(crate) struct Values<'a> {
+    pub(crate) kind: NumKind,
+    pub(crate) count: usize,
+    pub(crate) bytes: &'a [u8],
+}
+
 /// An auxiliary array (any shape) read as float64, with its parameters.
 ///
 /// ```no_run
@@ -120,39 +127,53 @@ impl AsdfFile {
     /// Adds an auxiliary data set (float64), as pyasdf's `add_auxiliary_data`. An existing path
     /// is an error.
     pub fn add_auxiliary_data(&mut self, aux: &AuxiliaryData) -> Result<()> {
+        let bytes: Vec<u8> = aux.data.iter().flat_map(|x| x.to_ne_bytes()).collect();
+        let values = Values { kind: NumKind::F64, count: aux.data.len(), bytes: &bytes };
+        self.write_auxiliary(&aux.data_type, &aux.path, &aux.shape, values, &aux.parameters, aux.provenance_id.as_deref())
+    }
+
+    /// Writes one auxiliary dataset (`values` in native byte order) with its attributes.
+    pub(crate) fn write_auxiliary(
+        &mut self,
+        data_type: &str,
+        path: &str,
+        shape: &[u64],
+        values: Values<'_>,
+        parameters: &[(String, Parameter)],
+        provenance_id: Option<&str>,
+    ) -> Result<()> {
         self.require_writable()?;
-        let path = aux.path.trim_matches('/');
-        let obj = format!("/AuxiliaryData/{}/{path}", aux.data_type);
+        let path = path.trim_matches('/');
+        let obj = format!("/AuxiliaryData/{data_type}/{path}");
         let invalid = |message: String| FormatError::Invalid { path: self.path.clone(), object: obj.clone(), message };
-        let segments: Vec<&str> = std::iter::once(aux.data_type.as_str()).chain(path.split('/')).collect();
+        let segments: Vec<&str> = std::iter::once(data_type).chain(path.split('/')).collect();
         if path.is_empty() {
             return Err(invalid("an auxiliary data path needs at least one segment below the data type".into()));
         }
         if let Some(bad) = segments.iter().find(|s| !is_valid_auxiliary_segment(s, self.version)) {
             return Err(invalid(format!("invalid path segment {bad:?} for ASDF {}", self.version)));
         }
-        if aux.parameters.iter().any(|(k, _)| k == "provenance_id") {
+        if parameters.iter().any(|(k, _)| k == "provenance_id") {
             return Err(invalid("pass the provenance id as `provenance_id`, not as a parameter".into()));
         }
-        if aux.shape.iter().product::<u64>() as usize != aux.data.len() || aux.shape.is_empty() {
-            return Err(invalid(format!("shape {:?} does not hold {} values", aux.shape, aux.data.len())));
+        if shape.iter().product::<u64>() as usize != values.count || shape.is_empty() {
+            return Err(invalid(format!("shape {shape:?} does not hold {} values", values.count)));
         }
-        let rel = format!("AuxiliaryData/{}/{path}", aux.data_type);
+        let rel = format!("AuxiliaryData/{data_type}/{path}");
         if h5::exists(self.h5(), &rel).unwrap_or(false) {
             return Err(invalid("already exists".into()));
         }
-        let chunk = guess_chunk(&aux.shape, 8);
+        let chunk = guess_chunk(shape, values.kind.size());
         let spec = h5::NewDataset {
             name: &rel,
-            dtype: NumType { kind: NumKind::F64, big_endian: false },
-            shape: &aux.shape,
+            dtype: NumType { kind: values.kind, big_endian: cfg!(target_endian = "big") },
+            shape,
             chunk: &chunk,
             pipeline: self.compression.pipeline(),
         };
         let ds = h5::dataset_create(self.h5(), &spec).map_err(|m| self.err(&obj, m))?;
-        let bytes: Vec<u8> = aux.data.iter().flat_map(|x| x.to_ne_bytes()).collect();
-        h5::dataset_write(&ds, NumType::native(NumKind::F64), &bytes, self.collective).map_err(|m| self.err(&obj, m))?;
-        for (k, v) in &aux.parameters {
+        h5::dataset_write(&ds, NumType::native(values.kind), values.bytes, self.collective).map_err(|m| self.err(&obj, m))?;
+        for (k, v) in parameters {
             match v {
                 Parameter::Int(i) => h5::attr_write_i64(&ds, k, *i),
                 Parameter::Float(f) => h5::attr_write_f64(&ds, k, *f),
@@ -160,7 +181,7 @@ impl AsdfFile {
             }
             .map_err(|m| self.err(&obj, m))?;
         }
-        if let Some(p) = &aux.provenance_id {
+        if let Some(p) = provenance_id {
             h5::attr_write_fixed_str(&ds, "provenance_id", p).map_err(|m| self.err(&obj, m))?;
         }
         Ok(())

@@ -3,6 +3,7 @@
 //! Names, attributes and their exact HDF5 string types, chunking, filters and versions follow
 //! pyasdf 0.8.2 (see `shared/docs/pyasdf-reference.md`). No processing logic lives here.
 
+mod adjoint;
 mod auxiliary;
 mod chunking;
 pub(crate) mod codec;
@@ -21,6 +22,7 @@ mod stationxml;
 mod version;
 mod waveforms;
 
+pub use adjoint::{specfem_band_code, AdjointSource};
 pub use auxiliary::{AuxiliaryData, Parameter};
 pub use chunking::guess_chunk;
 pub use error::{FormatError, Result};
