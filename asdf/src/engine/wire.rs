@@ -40,13 +40,21 @@ impl Serialize for Bytes<'_> {
     }
 }
 
+/// A trace's chunks, each a byte string.
+struct Chunks<'a>(&'a [Vec<u8>]);
+
+impl Serialize for Chunks<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|c| Bytes(c)))
+    }
+}
+
 /// An encoded trace with its chunks, as a result message carries it: `(description, chunks)`.
 struct WithChunks<'a>(&'a EncodedTrace);
 
 impl Serialize for WithChunks<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let chunks: Vec<Bytes<'_>> = self.0.chunks.iter().map(|c| Bytes(c)).collect();
-        (self.0, chunks).serialize(s)
+        (self.0, Chunks(&self.0.chunks)).serialize(s)
     }
 }
 

@@ -2,6 +2,7 @@
 //! journals where its chunks are (`OUT.journal`), so that `--resume` after a kill copies the
 //! journalled chunks (those whose CRC-32 still matches) and runs only the rest.
 
+use std::borrow::Borrow;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -74,24 +75,24 @@ impl JournaledOutput {
         for r in records {
             let Ok(placed) = decode_placed(&r.payload) else { break };
             let Some(traces) = read_placed(&old, placed) else { break };
-            let borrowed: Vec<(&EncodedTrace, Vec<&[u8]>)> =
-                traces.iter().map(|(t, chunks)| (t, chunks.iter().map(Vec::as_slice).collect())).collect();
+            let borrowed: Vec<(&EncodedTrace, Vec<&[u8]>)> = traces.iter().map(|(t, chunks)| (t, chunks.iter().map(Vec::as_slice).collect())).collect();
             self.store(&r.job, &borrowed)?;
         }
         Ok(())
     }
 
     /// Writes one job's traces, then journals where their chunks are.
-    fn store(&mut self, key: &str, traces: &[(&EncodedTrace, Vec<&[u8]>)]) -> Result<usize, EngineError> {
+    fn store<T: Borrow<EncodedTrace>>(&mut self, key: &str, traces: &[(T, Vec<&[u8]>)]) -> Result<usize, EngineError> {
         let mut placed = Vec::with_capacity(traces.len());
         for (t, chunks) in traces {
+            let t: &EncodedTrace = t.borrow();
             let offsets = self.file.write_encoded_chunks(t, chunks)?;
             let places = offsets
                 .iter()
                 .zip(chunks)
                 .map(|(&offset, c)| ChunkAt { offset, len: c.len() as u64, crc: crc32(&[c]) })
                 .collect();
-            placed.push((*t, places));
+            placed.push((t, places));
         }
         // The journal may say where the chunks are only once they are in the file.
         self.file.write_out_buffered()?;
@@ -110,10 +111,9 @@ impl Output for JournaledOutput {
     type Result = Payload;
 
     fn accept(&mut self, job: &Job, result: Option<Payload>) -> Result<usize, EngineError> {
-        let Some(payload) = result else { return self.store(&job.key(), &[]).map(|_| 0) };
+        let Some(payload) = result else { return self.store::<&EncodedTrace>(&job.key(), &[]).map(|_| 0) };
         let traces = payload.traces().map_err(|m| EngineError::Mpi(format!("the result of {}: {m}", job.key())))?;
-        let borrowed: Vec<(&EncodedTrace, Vec<&[u8]>)> = traces.iter().map(|(t, c)| (t.as_ref(), c.clone())).collect();
-        self.store(&job.key(), &borrowed)
+        self.store(&job.key(), &traces)
     }
 
     /// Closes the file, moves it into place, removes the journal.
