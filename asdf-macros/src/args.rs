@@ -42,6 +42,8 @@ impl Parse for TagMapLit {
 pub(crate) enum Config {
     Station { tag_map: Vec<TagPair>, compression: Option<LitStr> },
     Compare,
+    /// `inputs = N`: a function over the station's groups in N files.
+    Inputs { count: usize, compression: Option<LitStr> },
 }
 
 /// The library's own rule table (`asdf/src/format/rules.rs`), compiled into this crate too.
@@ -51,7 +53,7 @@ mod rules;
 
 pub(crate) use rules::tag_problem;
 
-const KEYS: &str = "`tag_map`, `compression`, `compare`";
+const KEYS: &str = "`tag_map`, `inputs`, `compression`, `compare`";
 
 /// Parses and checks the arguments; every problem is collected into one error.
 pub(crate) fn parse(args: TokenStream) -> syn::Result<Config> {
@@ -63,6 +65,7 @@ pub(crate) fn parse(args: TokenStream) -> syn::Result<Config> {
     let mut tag_map: Option<(Span, Vec<TagPair>)> = None;
     let mut compression: Option<LitStr> = None;
     let mut compare: Option<Span> = None;
+    let mut inputs: Option<usize> = None;
     let mut tag_map_seen = false;
 
     let parser = syn::meta::parser(|meta| {
@@ -86,6 +89,13 @@ pub(crate) fn parse(args: TokenStream) -> syn::Result<Config> {
                 }
                 compression = Some(lit);
             }
+            "inputs" => {
+                let lit: syn::LitInt = meta.value()?.parse()?;
+                match lit.base10_parse::<usize>() {
+                    Ok(n) if (2..=16).contains(&n) => inputs = Some(n),
+                    _ => push(syn::Error::new(lit.span(), "`inputs` is the number of input files, from 2 to 16 (e.g. `inputs = 2` for observed and synthetic)")),
+                }
+            }
             "compare" => {
                 if meta.input.peek(Token![=]) {
                     push(syn::Error::new(key.span(), "`compare` takes no value: write `#[station_processor(compare)]`"));
@@ -107,6 +117,19 @@ pub(crate) fn parse(args: TokenStream) -> syn::Result<Config> {
         push(e);
     }
 
+    if let Some(count) = inputs {
+        if let Some(c) = compare {
+            push(syn::Error::new(c, "`compare` and `inputs` are two different jobs: use `inputs = N` for a job that writes an ASDF file"));
+        }
+        if let Some((brace, _)) = &tag_map {
+            push(syn::Error::new(*brace, "a job with `inputs` takes no `tag_map`: its function reads the tags it needs and names the tags it writes in its `JobOutput`"));
+        }
+        check_compression(&compression, &mut push);
+        return match errors {
+            Some(e) => Err(e),
+            None => Ok(Config::Inputs { count, compression }),
+        };
+    }
     let config = match (compare, tag_map) {
         (Some(span), Some((brace, _))) => {
             push(syn::Error::new(span, "`compare` runs over two files and writes JSON; it takes no `tag_map`"));
@@ -123,7 +146,7 @@ pub(crate) fn parse(args: TokenStream) -> syn::Result<Config> {
         (None, None) => {
             push(syn::Error::new(
                 Span::call_site(),
-                "missing `tag_map`: write `#[station_processor(tag_map = { \"raw_recording\" => \"processed\" })]`, or `#[station_processor(compare)]` for a two-file comparison",
+                "missing `tag_map`: write `#[station_processor(tag_map = { \"raw_recording\" => \"processed\" })]`, `#[station_processor(inputs = 2)]` for a job over two files, or `#[station_processor(compare)]` for a two-file comparison",
             ));
             None
         }
@@ -143,12 +166,7 @@ pub(crate) fn parse(args: TokenStream) -> syn::Result<Config> {
                 }
                 seen.push(p.from.value());
             }
-            if let Some(c) = &compression {
-                let v = c.value();
-                if rules::parse_compression(&v).is_none() {
-                    push(syn::Error::new(c.span(), format!("unknown compression {v:?}; use {}", rules::COMPRESSION_CHOICES)));
-                }
-            }
+            check_compression(&compression, &mut push);
             Some(Config::Station { tag_map: pairs, compression })
         }
     };
@@ -159,3 +177,13 @@ pub(crate) fn parse(args: TokenStream) -> syn::Result<Config> {
     }
 }
 
+
+/// Refuses a compression the library would refuse.
+fn check_compression(compression: &Option<LitStr>, push: &mut impl FnMut(syn::Error)) {
+    if let Some(c) = compression {
+        let v = c.value();
+        if rules::parse_compression(&v).is_none() {
+            push(syn::Error::new(c.span(), format!("unknown compression {v:?}; use {}", rules::COMPRESSION_CHOICES)));
+        }
+    }
+}

@@ -20,8 +20,12 @@ pub(crate) fn station_processor(args: TokenStream, item: TokenStream) -> TokenSt
         }
     };
     let config = args::parse(args);
-    let compare = matches!(config, Ok(Config::Compare));
-    let checked = signature::check(&f.sig, compare);
+    let kind = match config {
+        Ok(Config::Compare) => signature::Kind::Compare,
+        Ok(Config::Inputs { count, .. }) => signature::Kind::Inputs(count),
+        _ => signature::Kind::Station,
+    };
+    let checked = signature::check(&f.sig, kind);
     match (config, checked) {
         (Ok(c), Ok(())) => render(&f, c),
         (c, k) => {
@@ -95,6 +99,31 @@ fn render(f: &MaybeItemFn, config: Config) -> TokenStream {
                 })
             }
         }
+        Config::Inputs { count, compression } => {
+            let groups = (0..count).map(|i| quote! { &__asdf_groups[#i] });
+            let (ctx_param, ctx_arg) = if f.sig.inputs.len() > count { (quote! { __asdf_ctx }, quote! { , __asdf_ctx }) } else { (quote! { _ }, quote! {}) };
+            let func = quote_spanned! {sig_span=>
+                |__asdf_groups: &[::asdf::StationGroup<'_>], #ctx_param: &::asdf::__private::JobContext<'_>| #ident(#(#groups),* #ctx_arg)
+            };
+            let inputs = f.sig.inputs.iter().take(count).enumerate().map(|(i, arg)| {
+                let id = format!("input-{}", i + 1);
+                let value = format!("{}.h5", param_name(arg).unwrap_or_else(|| format!("input{}", i + 1)).to_uppercase());
+                quote! { (#id, #value) }
+            });
+            let compression = match compression {
+                Some(c) => quote! { ::std::option::Option::Some(#c) },
+                None => quote! { ::std::option::Option::None },
+            };
+            quote_spanned! {sig_span=>
+                ::asdf::__private::run_inputs_main(#func, ::asdf::__private::InputsSpec {
+                    name: #name,
+                    about: #about,
+                    inputs: &[#(#inputs),*],
+                    compression: #compression,
+                    version: ::std::env!("CARGO_PKG_VERSION"),
+                })
+            }
+        }
     };
     let main = syn::Ident::new("main", ident.span());
     quote! {
@@ -104,5 +133,16 @@ fn render(f: &MaybeItemFn, config: Config) -> TokenStream {
         fn #main() -> ::std::process::ExitCode {
             #body
         }
+    }
+}
+
+/// The name of a simple `name: Type` parameter (without leading underscores), for `--help`.
+fn param_name(arg: &syn::FnArg) -> Option<String> {
+    match arg {
+        syn::FnArg::Typed(t) => match &*t.pat {
+            syn::Pat::Ident(p) => Some(p.ident.to_string().trim_start_matches('_').to_string()).filter(|s| !s.is_empty()),
+            _ => None,
+        },
+        syn::FnArg::Receiver(_) => None,
     }
 }

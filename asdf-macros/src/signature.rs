@@ -4,7 +4,15 @@ use syn::{FnArg, ReturnType, Signature};
 
 /// Collects every signature problem into one error. What the return type means (a `Result` or a
 /// plain value) is decided by the library's traits once rustc knows the type, not here.
-pub(crate) fn check(sig: &Signature, compare: bool) -> syn::Result<()> {
+/// Which kind of job the attribute asked for (what the signature must look like).
+#[derive(Clone, Copy)]
+pub(crate) enum Kind {
+    Station,
+    Compare,
+    Inputs(usize),
+}
+
+pub(crate) fn check(sig: &Signature, kind: Kind) -> syn::Result<()> {
     let mut errors: Vec<syn::Error> = Vec::new();
     if let Some(a) = &sig.asyncness {
         errors.push(syn::Error::new_spanned(a, "a station processor cannot be `async`: the engine calls it on worker threads; make it a plain `fn`"));
@@ -29,22 +37,29 @@ pub(crate) fn check(sig: &Signature, compare: bool) -> syn::Result<()> {
             errors.push(syn::Error::new_spanned(r, "a station processor cannot be a method: make it a free function"));
         }
     }
-    let (expected, arity_ok) = if compare {
-        ("`(a: &StationGroup, b: &StationGroup)`", sig.inputs.len() == 2)
-    } else {
-        (
-            "`(stream: Stream, inventory: Option<Inventory>)` or `(stream: Stream, inventory: Option<Inventory>, context: &JobContext)`",
-            matches!(sig.inputs.len(), 2 | 3),
-        )
+    let n = sig.inputs.len();
+    let (what, expected, arity_ok) = match kind {
+        Kind::Compare => ("comparison", "`(a: &StationGroup, b: &StationGroup)`".to_string(), n == 2),
+        Kind::Station => (
+            "station processor",
+            "`(stream: Stream, inventory: Option<Inventory>)` or `(stream: Stream, inventory: Option<Inventory>, context: &JobContext)`".to_string(),
+            matches!(n, 2 | 3),
+        ),
+        Kind::Inputs(k) => (
+            "multi-input job",
+            format!("one `&StationGroup` per input ({k}), optionally followed by `context: &JobContext`"),
+            n == k || n == k + 1,
+        ),
     };
     if !arity_ok {
-        errors.push(syn::Error::new_spanned(
-            &sig.inputs,
-            format!("a {} takes {expected}; found {} argument(s)", if compare { "comparison" } else { "station processor" }, sig.inputs.len()),
-        ));
+        errors.push(syn::Error::new_spanned(&sig.inputs, format!("a {what} takes {expected}; found {n} argument(s)")));
     }
     if let ReturnType::Default = &sig.output {
-        let want = if compare { "a serialisable result (e.g. `-> f64`)" } else { "`-> Option<Stream>`" };
+        let want = match kind {
+            Kind::Compare => "a serialisable result (e.g. `-> f64`)",
+            Kind::Station => "`-> Option<Stream>`",
+            Kind::Inputs(_) => "`-> JobOutput` (or an `Option` or `Result` of one)",
+        };
         errors.push(syn::Error::new_spanned(&sig.ident, format!("missing return type: a processor returns {want}")));
     }
     match errors.into_iter().reduce(|mut a, b| {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, Command};
 
-use crate::engine::{compare_with, process_with, CompareOptions, Ctx, EngineError, ProcessOptions, StationFn};
+use crate::engine::{combine_with, compare_with, process_with, CombineOptions, CompareOptions, Ctx, EngineError, IntoJobOutput, JobContext, ProcessOptions, StationFn, Summary};
 use crate::format::{Compression, StationGroup};
 
 use super::{EXIT_JOBS_FAILED, EXIT_OK, EXIT_USAGE};
@@ -33,6 +33,22 @@ pub struct CompareSpec {
     pub name: &'static str,
     /// The function's doc comment, for `--help`.
     pub about: &'static str,
+    /// The crate version, for `--version`.
+    pub version: &'static str,
+}
+
+/// What the attribute compiled in for a multi-input job (`inputs = N`).
+#[derive(Debug, Clone, Copy)]
+pub struct InputsSpec {
+    /// The binary's name (the function's).
+    pub name: &'static str,
+    /// The function's doc comment, for `--help`.
+    pub about: &'static str,
+    /// For each input, in order: the function's parameter name and the argument's value name
+    /// (`("obs", "OBS.h5")`).
+    pub inputs: &'static [(&'static str, &'static str)],
+    /// Default output compression (`gzip-3` when `None`).
+    pub compression: Option<&'static str>,
     /// The crate version, for `--version`.
     pub version: &'static str,
 }
@@ -126,8 +142,7 @@ where
     super::process_settings(&ctx);
     let result = process_with(&ctx, &input, &output, &opts, f);
     let code = match result {
-        Err(EngineError::RootStopped { .. }) => ExitCode::from(EXIT_USAGE),
-        Err(e) => fail(ctx.rank, &e),
+        Err(e) => stopped(ctx.rank, &e),
         Ok(s) => {
             if ctx.is_root() && !opts.quiet {
                 eprintln!(
@@ -145,21 +160,136 @@ where
                     s.memory_budget.map(|b| format!(", memory budget {:.1} GiB per process", b as f64 / (1u64 << 30) as f64)).unwrap_or_default()
                 );
             }
-            if s.failed.is_empty() {
-                ExitCode::from(EXIT_OK)
-            } else {
-                if ctx.is_root() {
-                    eprintln!("{} job(s) failed; their stations are missing from the output:", s.failed.len());
-                    for fl in &s.failed {
-                        eprintln!("  {fl}");
-                    }
-                }
-                ExitCode::from(EXIT_JOBS_FAILED)
-            }
+            exit_for(&ctx, &s)
         }
     };
     drop(ctx);
     code
+}
+
+/// How a run that stopped exits (rank 0 printed why; other ranks say it only if it is theirs).
+fn stopped(rank: i32, e: &EngineError) -> ExitCode {
+    match e {
+        EngineError::RootStopped { .. } => ExitCode::from(EXIT_USAGE),
+        e => fail(rank, e),
+    }
+}
+
+/// The exit code of a completed run; rank 0 lists the failed jobs.
+fn exit_for(ctx: &Ctx, s: &Summary) -> ExitCode {
+    if s.failed.is_empty() {
+        return ExitCode::from(EXIT_OK);
+    }
+    if ctx.is_root() {
+        eprintln!("{} job(s) failed; their stations are missing from the output:", s.failed.len());
+        for fl in &s.failed {
+            eprintln!("  {fl}");
+        }
+    }
+    ExitCode::from(EXIT_JOBS_FAILED)
+}
+
+/// `main` of a multi-input job: N inputs, one output, the records as JSON beside it.
+pub fn run_inputs_main<F, R>(f: F, spec: InputsSpec) -> ExitCode
+where
+    F: Fn(&[StationGroup<'_>], &JobContext<'_>) -> R + Sync,
+    R: IntoJobOutput,
+{
+    let upper: Vec<&str> = spec.inputs.iter().map(|(_, value)| *value).collect();
+    let mut cmd = common_args(
+        Command::new(spec.name)
+            .version(spec.version)
+            .about(spec.about.trim().lines().next().unwrap_or("").to_string())
+            .long_about(spec.about.trim().to_string())
+            .after_help(format!("Run: {0} {1} OUTPUT.h5   (or mpirun -n 64 {0} ...)\nRuns over the stations present in every input; the function's records go to OUTPUT.json.", spec.name, upper.join(" "))),
+    );
+    for (i, &(id, value)) in spec.inputs.iter().enumerate() {
+        cmd = cmd.arg(Arg::new(id).required(true).value_name(value).value_parser(clap::value_parser!(PathBuf)).help(format!("Input {} (never modified)", i + 1)));
+    }
+    let cmd = cmd
+        .arg(Arg::new("output").required(true).value_name("OUTPUT.h5").value_parser(clap::value_parser!(PathBuf)).help("ASDF file to create (must not exist)"))
+        .arg(Arg::new("records").long("records").value_name("FILE.json").value_parser(clap::value_parser!(PathBuf)).help("Where the run's summary with every station's record goes [default: OUTPUT with the extension .json]"))
+        .arg(Arg::new("compression").long("compression").value_name("none|gzip-0..9").help(format!("Output compression [default: {}]", spec.compression.unwrap_or("gzip-3"))))
+        .arg(Arg::new("memory-budget").long("memory-budget").value_name("SIZE").help("Job memory per process, e.g. 2G [default: half the available memory, shared by a node's ranks]"))
+        .arg(Arg::new("resume").long("resume").action(ArgAction::SetTrue).help("Continue an interrupted run into the same output (from its .journal)"));
+    let m = match cmd.try_get_matches() {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { EXIT_OK });
+        }
+    };
+    let compression = m.get_one::<String>("compression").map(String::as_str).or(spec.compression).unwrap_or("gzip-3");
+    let mut opts = CombineOptions {
+        stations: split_list(m.get_one::<String>("stations")),
+        threads: m.get_one::<usize>("threads").copied(),
+        resume: m.get_flag("resume"),
+        quiet: m.get_flag("quiet"),
+        ..CombineOptions::default()
+    };
+    opts.compression = match compression.parse::<Compression>() {
+        Ok(c) => c,
+        Err(e) => return fail(0, &format!("--compression: {e}")),
+    };
+    if let Some(size) = m.get_one::<String>("memory-budget") {
+        opts.memory_budget = match crate::engine::parse_size(size) {
+            Ok(b) => Some(b),
+            Err(e) => return fail(0, &format!("--memory-budget {e}")),
+        };
+    }
+    let inputs: Vec<PathBuf> = spec.inputs.iter().map(|(id, _)| m.get_one::<PathBuf>(id).cloned().unwrap_or_default()).collect();
+    let output = m.get_one::<PathBuf>("output").cloned().unwrap_or_default();
+    let records = m.get_one::<PathBuf>("records").cloned().unwrap_or_else(|| output.with_extension("json"));
+    if records.exists() || records == output || inputs.contains(&records) {
+        return fail(0, &format!("{}: the records file exists or is one of the job's files; refusing to overwrite it (remove it or pass --records)", records.display()));
+    }
+    let ctx = match Ctx::detect(opts.threads) {
+        Ok(c) => c,
+        Err(e) => return fail(0, &e),
+    };
+    super::process_settings(&ctx);
+    let code = match combine_with(&ctx, &inputs, &output, &opts, f) {
+        Err(e) => stopped(ctx.rank, &e),
+        Ok(s) => {
+            if ctx.is_root() {
+                if let Err(e) = write_json(&records, &s) {
+                    return fail(0, &format!("{}: cannot write the records: {e}", records.display()));
+                }
+                if !opts.quiet {
+                    eprintln!(
+                        "{}: {} stations ({} written, {} empty{}) -> {} traces, {} auxiliary arrays in {}, records in {}, in {:.2} s on {} rank(s) x {} thread(s)",
+                        spec.name,
+                        s.jobs,
+                        s.written,
+                        s.empty,
+                        if s.resumed > 0 { format!(", {} from the journal", s.resumed) } else { String::new() },
+                        s.traces_written,
+                        s.auxiliary_written,
+                        s.output.display(),
+                        records.display(),
+                        s.seconds,
+                        s.ranks,
+                        s.threads,
+                    );
+                    for (station, lacking) in &s.incomplete {
+                        let names: Vec<&str> = lacking.iter().filter_map(|&i| inputs.get(i)).filter_map(|p| p.to_str()).collect();
+                        eprintln!("  skipped {station}: not in {}", names.join(", "));
+                    }
+                }
+            }
+            exit_for(&ctx, &s)
+        }
+    };
+    drop(ctx);
+    code
+}
+
+/// Writes `value` as pretty JSON to `path`, through a temporary name (never half-written).
+fn write_json<T: serde::Serialize>(path: &std::path::Path, value: &T) -> std::io::Result<()> {
+    let json = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".partial");
+    std::fs::write(&tmp, json.as_bytes()).and_then(|_| std::fs::rename(&tmp, path))
 }
 
 /// `main` of a comparison: two inputs, JSON results on rank 0.
@@ -207,19 +337,9 @@ where
     let code = match compare_with(&ctx, &first, &second, &opts, f) {
         Err(e) => fail(ctx.rank, &e),
         Ok(s) if ctx.is_root() => {
-            let json = match serde_json::to_string_pretty(&s) {
-                Ok(j) => j,
-                Err(e) => return fail(0, &e),
-            };
             let written = match &out {
-                Some(p) => {
-                    let tmp = p.with_extension("json.partial");
-                    std::fs::write(&tmp, json.as_bytes() as &[u8]).and_then(|_| std::fs::rename(&tmp, p))
-                }
-                None => {
-                    println!("{json}");
-                    Ok(())
-                }
+                Some(p) => write_json(p, &s),
+                None => serde_json::to_string_pretty(&s).map(|json| println!("{json}")).map_err(std::io::Error::other),
             };
             if let Err(e) = written {
                 return fail(0, &format!("cannot write the results: {e}"));

@@ -2,6 +2,7 @@
 //! event, the station's coordinates and the station-event geometry (what every tomography
 //! pipeline computes with `gps2dist_azimuth` before it rotates or windows).
 
+use crate::format::AsdfFile;
 use crate::geodetics::{gps2dist_azimuth, locations2degrees};
 use crate::model::event::{Event, Origin};
 use crate::model::inventory::Coordinates;
@@ -24,7 +25,7 @@ use crate::model::inventory::Coordinates;
 pub struct JobContext<'a> {
     /// The station, `NET.STA`.
     pub station: &'a str,
-    /// The input tag.
+    /// The input tag (empty in a multi-input job, whose function picks its tags).
     pub tag: &'a str,
     /// Every event of the input file.
     pub events: &'a [Event],
@@ -32,6 +33,22 @@ pub struct JobContext<'a> {
     pub event: Option<&'a Event>,
     /// The station's coordinates from its StationXML (first station epoch), if it has one.
     pub coordinates: Option<Coordinates>,
+}
+
+/// The input's events, for the functions that take a [`JobContext`](super::JobContext). A
+/// QuakeML document whose events do not parse is reported once (rank 0) and gives none.
+pub(crate) fn file_events(ctx: &super::Ctx, src: &AsdfFile) -> Vec<Event> {
+    let parsed = match src.events() {
+        Ok(Some(ev)) => ev.events().map(<[Event]>::to_vec),
+        Ok(None) => Ok(Vec::new()),
+        Err(e) => Err(e.to_string()),
+    };
+    parsed.unwrap_or_else(|why| {
+        if ctx.is_root() {
+            eprintln!("warning: {}: /QuakeML: {why}; functions see no event", src.path().display());
+        }
+        Vec::new()
+    })
 }
 
 /// Where the station lies from the event (the event's preferred origin, else its first).

@@ -28,11 +28,11 @@ pub fn journal(bytes: &[u8]) {
 pub fn wire(bytes: &[u8]) {
     if let Ok((_, at)) = super::wire::decode_head(bytes) {
         let body = &bytes[at..];
-        let _ = super::wire::decode_traces(body);
+        let _ = super::wire::decode_products(body);
         let _ = super::wire::decode_json(body);
         let _ = super::wire::decode_failure(body);
     }
-    let _ = super::wire::decode_traces(bytes);
+    let _ = super::wire::decode_products(bytes);
     let _ = super::wire::decode_placed(bytes);
     let _ = super::wire::from_bytes::<Result<Vec<super::Job>, String>>(bytes);
 }

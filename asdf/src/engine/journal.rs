@@ -9,7 +9,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{BufReader, Read, Write};
 use std::path::Path;
 
-pub(crate) const MAGIC: &[u8; 8] = b"ASDFJRN4";
+pub(crate) const MAGIC: &[u8; 8] = b"ASDFJRN5";
 
 /// CRC-32 of `parts` one after the other (libdeflate's, which runs at memory speed).
 pub(crate) fn crc32(parts: &[&[u8]]) -> u32 {

@@ -17,6 +17,7 @@
 
 mod backend;
 mod budget;
+mod combine;
 mod compare;
 mod compare_output;
 mod context;
@@ -24,11 +25,13 @@ mod context;
 #[doc(hidden)]
 pub mod fuzzing;
 mod job;
+mod job_output;
 mod journal;
 mod options;
 mod output;
 mod plan;
 mod process;
+mod products;
 mod progress;
 mod scheduler;
 mod summary;
@@ -37,10 +40,12 @@ mod wire;
 
 pub use backend::{launched_by_mpi, Ctx};
 pub use budget::{parse_size, MemoryBudget, Reservation, BYTES_PER_SAMPLE};
+pub use combine::{combine, combine_with, CombineOptions};
 pub use compare::{compare, compare_with, CompareOptions, CompareSummary};
 pub use compare_output::{CompareReturn, FallibleReturn, PlainReturn};
 pub use context::{Geometry, JobContext, StationFn, StreamAndInventory, WithContext};
 pub use job::StationOutput;
+pub use job_output::{IntoJobOutput, JobOutput};
 pub use options::ProcessOptions;
 pub use plan::{plan_jobs, Job};
 pub use process::{process, process_with};
@@ -71,6 +76,12 @@ pub enum EngineError {
         tags: String,
         /// What the file has instead, for the message.
         available: String,
+    },
+    /// A multi-input job's inputs have no station in common.
+    #[error("no station is in every input ({inputs}); a multi-input job runs over the stations all its inputs share")]
+    NoCommonStations {
+        /// The inputs, comma-separated.
+        inputs: String,
     },
     /// A journal says an earlier run into this output was interrupted.
     #[error("{journal}: a previous run into {output} was interrupted; rerun with --resume to continue it, or delete the journal to start over")]

@@ -20,9 +20,14 @@ pub struct Job {
 }
 
 impl Job {
-    /// `NET.STA/tag`: the job's name (in the journal, for instance).
+    /// `NET.STA/tag`, or `NET.STA` for a multi-input job (no tag): the job's name (in the
+    /// journal, for instance).
     pub fn key(&self) -> String {
-        format!("{}/{}", self.station, self.tag)
+        if self.tag.is_empty() {
+            self.station.clone()
+        } else {
+            format!("{}/{}", self.station, self.tag)
+        }
     }
 }
 

@@ -23,10 +23,11 @@ use crate::model::event::Event;
 
 use super::backend::{launched_by_mpi, local_ranks, Ctx};
 use super::budget::{MemoryBudget, BYTES_PER_SAMPLE};
-use super::context::StationFn;
+use super::context::{file_events, StationFn};
 use super::job::{encode, run_function, Computed};
 use super::options::ProcessOptions;
 use super::output::{self, journaled, Output};
+use super::products::Products;
 use super::plan::{check_tag_map, plan_jobs, Job};
 use super::progress::Progress;
 use super::scheduler::{run_jobs, Finished, Outcome, Payload};
@@ -60,7 +61,7 @@ where
         ctx.receive_verdict()?
     };
     let src = AsdfFile::open(input)?;
-    let events = job_events(ctx, &src);
+    let events = file_events(ctx, &src);
     let budget = opts.memory_budget.or_else(|| MemoryBudget::default_for(local_ranks())).map(MemoryBudget::new);
     let mut summary = Summary {
         jobs: jobs.len(),
@@ -76,7 +77,9 @@ where
         parallel(ctx, &src, &jobs, &events, output, opts, &f, &mut summary)
     } else {
         // 2. Open the output; learn which jobs a resumed run still needs.
-        let (writer, pending) = journaled::open(ctx, &src, output, opts, &jobs)?;
+        let metadata = |file: &mut AsdfFile| output::copy_station_metadata(&src, file, &opts.stations);
+        let settings = journaled::Settings { resume: opts.resume, compression: opts.compression, metadata: &metadata };
+        let (writer, pending) = journaled::open(ctx, output, &settings, &jobs)?;
         summary.resumed = jobs.len() - pending.len();
         let tag_map: BTreeMap<&str, &str> = opts.tag_map.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
         // 4-5. On the worker threads: run the function, compress what it returned.
@@ -85,7 +88,7 @@ where
             let _held = budget.as_ref().map(|b| b.reserve(job.samples.saturating_mul(BYTES_PER_SAMPLE)));
             match run_function(&src, job, &events, opts, &f) {
                 Computed::Stream(st) => match encode(&src, st, tag_map[job.tag.as_str()], opts) {
-                    Ok(traces) => Outcome::Done(Payload::Traces(traces)),
+                    Ok(traces) => Outcome::Done(Payload::Products(Products::traces(traces))),
                     Err(m) => Outcome::Failed(m),
                 },
                 Computed::Nothing => Outcome::Nothing,
@@ -100,12 +103,12 @@ where
                     progress.tick();
                     let job = jobs.get(fin.job).ok_or_else(|| EngineError::Mpi(format!("rank {} finished job {}, which was never planned", fin.rank, fin.job)))?;
                     let ended = match fin.outcome {
-                        Outcome::Done(payload) => Ended::Written(writer.accept(job, Some(payload))?),
+                        Outcome::Done(payload) => Ended::of(writer.accept(job, Some(payload))?),
                         Outcome::Nothing => {
                             writer.accept(job, None)?;
                             Ended::Empty
                         }
-                        Outcome::Failed(ref message) => Ended::Failed(message),
+                        Outcome::Failed(message) => Ended::Failed(message),
                     };
                     summary.record(job, fin.rank, ended, opts.quiet);
                     Ok(())
@@ -124,22 +127,6 @@ where
     Ok(summary.finish(start))
 }
 
-/// The input's events, for the functions that take a [`JobContext`](super::JobContext). A
-/// QuakeML document whose events do not parse is reported once (rank 0) and gives none.
-fn job_events(ctx: &Ctx, src: &AsdfFile) -> Vec<Event> {
-    let parsed = match src.events() {
-        Ok(Some(ev)) => ev.events().map(<[Event]>::to_vec),
-        Ok(None) => Ok(Vec::new()),
-        Err(e) => Err(e.to_string()),
-    };
-    parsed.unwrap_or_else(|why| {
-        if ctx.is_root() {
-            eprintln!("warning: {}: /QuakeML: {why}; functions see no event", src.path().display());
-        }
-        Vec::new()
-    })
-}
-
 /// Rank 0's checks and plan.
 fn plan_root(input: &Path, output: &Path, opts: &ProcessOptions) -> Result<Vec<Job>, EngineError> {
     check_tag_map(opts)?;
@@ -149,7 +136,7 @@ fn plan_root(input: &Path, output: &Path, opts: &ProcessOptions) -> Result<Vec<J
     if opts.parallel_output && launched_by_mpi().is_none() {
         return Err(EngineError::Usage("--parallel-output needs an MPI run (mpiexec -n N ...); a plain run already writes from worker threads"));
     }
-    output::check_can_start(output, opts)?;
+    output::check_can_start(output, opts.resume)?;
     let src = AsdfFile::open(input)?;
     let jobs = plan_jobs(&src, opts)?;
     if jobs.is_empty() {

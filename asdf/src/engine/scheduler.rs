@@ -5,23 +5,22 @@
 //! directly, other ranks ask over MPI and keep one job per worker thread in flight. Results
 //! (already compressed) go to rank 0's main thread, the only place that writes.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::mpsc;
 use std::sync::Mutex;
 
-use std::borrow::Cow;
-
 use super::backend::Ctx;
+use super::products::{Borrowed, Products};
 use super::wire;
 use super::EngineError;
-use crate::format::EncodedTrace;
 
 /// A finished job's result: as its worker made it (same process), or as a message from another
 /// rank (see [`super::wire`]).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Payload {
-    /// Encoded traces, made on this rank.
-    Traces(Vec<EncodedTrace>),
+    /// A job's output, made on this rank.
+    Products(Products),
     /// A serialised value (`compare`'s JSON), made on this rank.
     Json(Vec<u8>),
     /// Either of the above from another rank: the result message, and where its body starts.
@@ -30,14 +29,19 @@ pub(crate) enum Payload {
 }
 
 impl Payload {
-    /// The traces with their chunks, borrowed from the payload (never copied).
-    pub(crate) fn traces(&self) -> Result<Vec<(Cow<'_, EncodedTrace>, Vec<&[u8]>)>, String> {
+    /// The job's output, its chunks borrowed from the payload (never copied).
+    pub(crate) fn products(&self) -> Result<Borrowed<'_>, String> {
         match self {
-            Payload::Traces(t) => Ok(t.iter().map(|t| (Cow::Borrowed(t), t.chunks.iter().map(Vec::as_slice).collect())).collect()),
+            Payload::Products(p) => Ok(p.borrowed()),
             Payload::Received { message, body } => {
-                Ok(wire::decode_traces(&message[*body..])?.into_iter().map(|(t, c)| (Cow::Owned(t), c)).collect())
+                let (traces, auxiliary, record) = wire::decode_products(&message[*body..])?;
+                Ok(Borrowed {
+                    traces: traces.into_iter().map(|(t, c)| (Cow::Owned(t), c)).collect(),
+                    auxiliary: auxiliary.into_iter().map(|(a, c)| (Cow::Owned(a), c)).collect(),
+                    record,
+                })
             }
-            Payload::Json(_) => Err("a JSON result where traces were expected".into()),
+            Payload::Json(_) => Err("a JSON result where a job's output was expected".into()),
         }
     }
 
@@ -46,7 +50,7 @@ impl Payload {
         match self {
             Payload::Json(b) => Ok(b),
             Payload::Received { message, body } => wire::decode_json(&message[*body..]),
-            Payload::Traces(_) => Err("traces where a JSON result was expected".into()),
+            Payload::Products(_) => Err("a job's output where a JSON result was expected".into()),
         }
     }
 }
@@ -146,7 +150,7 @@ mod mpi_ranks {
         let job = f.job as u64;
         let (kind, body) = match &f.outcome {
             Outcome::Done(Payload::Received { message, .. }) => return message.clone(),
-            Outcome::Done(Payload::Traces(t)) => (ResultKind::Done, Body::Traces(t)),
+            Outcome::Done(Payload::Products(p)) => (ResultKind::Done, Body::Products(p)),
             Outcome::Done(Payload::Json(b)) => (ResultKind::Done, Body::Json(b)),
             Outcome::Nothing => (ResultKind::Nothing, Body::Empty),
             Outcome::Failed(m) => (ResultKind::Failed, Body::Failed(m)),

@@ -1,8 +1,10 @@
 //! What a run did: the summary `process` returns, and the failed jobs every run lists.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use super::output::Written;
 use super::plan::Job;
 
 /// One job that did not complete: which station and tag, on which rank, and why.
@@ -49,6 +51,14 @@ pub struct Summary {
     pub resumed: usize,
     /// Traces written to the output.
     pub traces_written: usize,
+    /// Auxiliary arrays written to the output (multi-input jobs).
+    pub auxiliary_written: usize,
+    /// Each written job's record, by station (multi-input jobs whose function returned one;
+    /// those of a resumed run's journal included).
+    pub records: BTreeMap<String, serde_json::Value>,
+    /// Stations left out of a multi-input run because some inputs lack them, each with the
+    /// inputs (their positions, from 0) that lack it.
+    pub incomplete: Vec<(String, Vec<usize>)>,
     /// The jobs that failed, sorted by station and tag.
     pub failed: Vec<JobFailure>,
     /// Wall-clock time of the run.
@@ -64,26 +74,27 @@ pub struct Summary {
 }
 
 /// How one job ended, as the summary counts it.
-pub(crate) enum Ended<'a> {
-    /// Its result was written: this many traces.
-    Written(usize),
+pub(crate) enum Ended {
+    /// Its result was written.
+    Written(Written),
     /// The function returned nothing.
     Empty,
     /// It failed, for this reason.
-    Failed(&'a str),
+    Failed(String),
 }
 
 impl Summary {
     /// Counts one finished job; a failure is reported (unless `quiet`) and listed.
-    pub(crate) fn record(&mut self, job: &Job, rank: i32, ended: Ended<'_>, quiet: bool) {
+    pub(crate) fn record(&mut self, job: &Job, rank: i32, ended: Ended, quiet: bool) {
         match ended {
-            Ended::Written(traces) => {
+            Ended::Written(w) => {
                 self.written += 1;
-                self.traces_written += traces;
+                self.traces_written += w.traces;
+                self.auxiliary_written += w.auxiliary;
             }
             Ended::Empty => self.empty += 1,
             Ended::Failed(message) => {
-                let failure = JobFailure { station: job.station.clone(), tag: job.tag.clone(), rank, message: message.to_string() };
+                let failure = JobFailure { station: job.station.clone(), tag: job.tag.clone(), rank, message };
                 report(&mut self.failed, failure, quiet);
             }
         }
@@ -94,5 +105,15 @@ impl Summary {
         self.failed.sort_by(|a, b| (&a.station, &a.tag).cmp(&(&b.station, &b.tag)));
         self.seconds = start.elapsed().as_secs_f64();
         self
+    }
+}
+
+impl Ended {
+    /// How a job whose result went to the output ended.
+    pub(crate) fn of(accepted: super::output::Accepted) -> Self {
+        match accepted {
+            super::output::Accepted::Written(w) => Ended::Written(w),
+            super::output::Accepted::Refused(why) => Ended::Failed(why),
+        }
     }
 }

@@ -7,10 +7,9 @@
 use crate::model::inventory::Coordinates;
 use crate::model::time::UtcTime;
 
-use super::auxiliary::{Parameter, Values};
+use super::auxiliary::{AuxiliaryArray, Parameter};
 use super::error::{FormatError, Result};
 use super::file::AsdfFile;
-use super::h5::NumKind;
 
 /// One component of one station's adjoint source.
 ///
@@ -114,27 +113,34 @@ pub fn specfem_band_code(dt: f64) -> &'static str {
     }
 }
 
-impl AsdfFile {
-    /// Writes adjoint sources as SPECFEM reads them (see the module docs). Each station gets all
-    /// three of `Z`, `N`, `E`: a missing one is written as zeros (the solver stops when one is
-    /// missing). All sources of a station must share `dt` and the number of samples (NSTEP).
-    pub fn add_adjoint_sources(&mut self, sources: &[AdjointSource]) -> Result<()> {
-        let invalid = |a: &AdjointSource, message: String| FormatError::Invalid {
-            path: self.path.clone(),
-            object: format!("/AuxiliaryData/AdjointSources/{}", a.dataset_name()),
-            message,
-        };
+impl AdjointSource {
+    /// The auxiliary arrays these sources are stored as (see the module docs): every station
+    /// completed to `Z`, `N`, `E` with zeros, float32 samples, pytomo3d's attributes. Pure, so
+    /// that a job can make them on its worker thread. All sources of a station must share `dt`
+    /// and the number of samples (NSTEP).
+    ///
+    /// ```
+    /// use asdf::format::AdjointSource;
+    /// let z = AdjointSource::new("II", "AAK", 'Z', 0.05, asdf::UtcTime::from_ns(0), vec![1.0; 10]);
+    /// let arrays = AdjointSource::to_arrays(&[z])?;
+    /// assert_eq!(arrays.iter().map(|a| a.full_path()).collect::<Vec<_>>(),
+    ///            ["AdjointSources/II_AAK_BXZ", "AdjointSources/II_AAK_BXN", "AdjointSources/II_AAK_BXE"]);
+    /// assert_eq!(arrays[0].values.dtype(), "f4");
+    /// # Ok::<(), String>(())
+    /// ```
+    pub fn to_arrays(sources: &[AdjointSource]) -> std::result::Result<Vec<AuxiliaryArray>, String> {
         let mut all: Vec<AdjointSource> = Vec::with_capacity(sources.len());
         for a in sources {
+            let name = a.dataset_name();
             if !(a.dt.is_finite() && a.dt > 0.0) {
-                return Err(invalid(a, format!("time step {} is not positive", a.dt)));
+                return Err(format!("adjoint source {name}: time step {} is not positive", a.dt));
             }
             if a.data.is_empty() || a.data.iter().any(|x| !x.is_finite()) {
-                return Err(invalid(a, "an adjoint source needs finite samples (NSTEP of them)".into()));
+                return Err(format!("adjoint source {name}: an adjoint source needs finite samples (NSTEP of them)"));
             }
             if let Some(other) = all.iter().find(|o| o.network == a.network && o.station == a.station) {
                 if other.dt != a.dt || other.data.len() != a.data.len() {
-                    return Err(invalid(a, format!("dt {} and {} samples, but another component has dt {} and {}", a.dt, a.data.len(), other.dt, other.data.len())));
+                    return Err(format!("adjoint source {name}: dt {} and {} samples, but another component has dt {} and {}", a.dt, a.data.len(), other.dt, other.data.len()));
                 }
             }
             all.push(a.clone());
@@ -150,16 +156,12 @@ impl AsdfFile {
             }
         }
         all.extend(missing);
-        for a in &all {
-            self.write_adjoint_source(a)?;
-        }
-        Ok(())
+        Ok(all.iter().map(AdjointSource::to_array).collect())
     }
 
-    fn write_adjoint_source(&mut self, a: &AdjointSource) -> Result<()> {
+    fn to_array(&self) -> AuxiliaryArray {
+        let a = self;
         let samples: Vec<f32> = a.data.iter().map(|&x| x as f32).collect();
-        let bytes: Vec<u8> = samples.iter().flat_map(|x| x.to_ne_bytes()).collect();
-        let c = a.coordinates;
         // pytomo3d's attributes (adjoint/utils.py), in its order.
         let mut params: Vec<(String, Parameter)> = vec![
             ("dt".into(), Parameter::Float(a.dt)),
@@ -169,7 +171,7 @@ impl AsdfFile {
             ("min_period".into(), Parameter::Float(a.min_period)),
             ("max_period".into(), Parameter::Float(a.max_period)),
         ];
-        if let Some(c) = c {
+        if let Some(c) = a.coordinates {
             params.push(("latitude".into(), Parameter::Float(c.latitude)));
             params.push(("longitude".into(), Parameter::Float(c.longitude)));
             params.push(("elevation_in_m".into(), Parameter::Float(c.elevation_in_m)));
@@ -181,7 +183,17 @@ impl AsdfFile {
             ("location".into(), Parameter::Str(a.location.clone())),
             ("units".into(), Parameter::Str("m".into())),
         ]);
-        let values = Values { kind: NumKind::F32, count: samples.len(), bytes: &bytes };
-        self.write_auxiliary("AdjointSources", &a.dataset_name(), &[samples.len() as u64], values, &params, None)
+        AuxiliaryArray { parameters: params, ..AuxiliaryArray::new("AdjointSources", &a.dataset_name(), samples) }
+    }
+}
+
+impl AsdfFile {
+    /// Writes adjoint sources as SPECFEM reads them (see the module docs and
+    /// [`AdjointSource::to_arrays`]): each station gets all three of `Z`, `N`, `E`, a missing
+    /// one written as zeros (the solver stops when one is missing).
+    pub fn add_adjoint_sources(&mut self, sources: &[AdjointSource]) -> Result<()> {
+        let arrays = AdjointSource::to_arrays(sources)
+            .map_err(|message| FormatError::Invalid { path: self.path.clone(), object: "/AuxiliaryData/AdjointSources".into(), message })?;
+        arrays.iter().try_for_each(|a| self.add_auxiliary_array(a))
     }
 }

@@ -370,6 +370,30 @@ impl AsdfFile {
         Err(FormatError::NoSuchStation { path: self.path.clone(), station: name.to_string(), available: summarize(&self.station_names()?) })
     }
 
+    /// Whether `/AuxiliaryData/{full_path}` exists (`full_path` as
+    /// [`auxiliary_paths`](Self::auxiliary_paths) lists it: `data_type/p1/.../pn`).
+    pub fn has_auxiliary_data(&self, full_path: &str) -> bool {
+        self.has_object(&format!("AuxiliaryData/{}", full_path.trim_matches('/')))
+    }
+
+    /// Whether the station group `station` holds a waveform dataset `name`.
+    pub(crate) fn has_waveform(&self, station: &str, name: &str) -> bool {
+        self.has_object(&format!("Waveforms/{station}/{name}"))
+    }
+
+    /// Whether the object at `rel` exists, every group on the way checked first (HDF5 fails,
+    /// rather than says no, when asked about a path through a missing group).
+    fn has_object(&self, rel: &str) -> bool {
+        let mut at = String::with_capacity(rel.len());
+        rel.split('/').all(|seg| {
+            if !at.is_empty() {
+                at.push('/');
+            }
+            at.push_str(seg);
+            !seg.is_empty() && h5::exists(self.h5(), &at).unwrap_or(false)
+        })
+    }
+
     /// Every station group, in sorted order.
     pub fn stations(&self) -> Result<Vec<StationGroup<'_>>> {
         self.station_names()?.iter().map(|n| StationGroup::open(self, n)).collect()
@@ -461,7 +485,7 @@ impl AsdfFile {
                 encode_chunk(&raw, 1, p)
             })
             .collect();
-        h5::chunks_write(&ds, chunk, encoded.iter().map(Vec::as_slice))?;
+        h5::chunks_write(&ds, &[chunk], encoded.iter().map(Vec::as_slice))?;
         Ok(ds)
     }
 

@@ -23,7 +23,7 @@ mod version;
 mod waveforms;
 
 pub use adjoint::{specfem_band_code, AdjointSource};
-pub use auxiliary::{AuxiliaryData, Parameter};
+pub use auxiliary::{encode_auxiliary, AuxiliaryArray, AuxiliaryData, AuxiliaryValues, EncodedAuxiliary, Parameter};
 pub use chunking::guess_chunk;
 pub use error::{FormatError, Result};
 pub use file::{AsdfFile, Compression};

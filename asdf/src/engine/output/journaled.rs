@@ -2,21 +2,21 @@
 //! journals where its chunks are (`OUT.journal`), so that `--resume` after a kill copies the
 //! journalled chunks (those whose CRC-32 still matches) and runs only the rest.
 
-use std::borrow::Borrow;
-use std::collections::HashSet;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::format::{AsdfFile, EncodedTrace, FormatVersion};
+use crate::format::{AsdfFile, Compression, FormatVersion};
 
 use super::super::backend::Ctx;
 use super::super::journal::{crc32, Journal};
-use super::super::options::ProcessOptions;
 use super::super::plan::Job;
+use super::super::products::Borrowed;
 use super::super::scheduler::Payload;
-use super::super::wire::{decode_placed, encode_placed, ChunkAt};
+use super::super::wire::{decode_placed, encode_placed, ChunkAt, Placed};
 use super::super::EngineError;
-use super::{copy_station_metadata, journal_path, partial_path, prev_path, Output};
+use super::{journal_path, partial_path, prev_path, Accepted, Output, Written};
 
 /// Rank 0's output: a temporary HDF5 file plus the journal; renamed into place when complete.
 pub(crate) struct JournaledOutput {
@@ -25,17 +25,29 @@ pub(crate) struct JournaledOutput {
     file: AsdfFile,
     journal: Journal,
     done: HashSet<String>,
+    /// Each written job's record (JSON), by job key, this run's and those carried over.
+    records: BTreeMap<String, Vec<u8>>,
     last_flush: Instant,
+}
+
+/// How the journaled output is made.
+pub(crate) struct Settings<'a> {
+    /// Continue an interrupted run.
+    pub(crate) resume: bool,
+    /// The output's compression.
+    pub(crate) compression: Compression,
+    /// Fills a new output with what every run copies first (StationXML, events).
+    pub(crate) metadata: &'a dyn Fn(&mut AsdfFile) -> Result<(), EngineError>,
 }
 
 /// Opens the output on rank 0 and tells every rank which jobs remain (all of them, but those a
 /// resumed run takes over), or why the run stops: no rank is left waiting. Returns the output
 /// (rank 0 only) and the indices of the jobs to run.
-pub(crate) fn open(ctx: &Ctx, src: &AsdfFile, output: &Path, opts: &ProcessOptions, jobs: &[Job]) -> Result<(Option<JournaledOutput>, Vec<usize>), EngineError> {
+pub(crate) fn open(ctx: &Ctx, output: &Path, settings: &Settings<'_>, jobs: &[Job]) -> Result<(Option<JournaledOutput>, Vec<usize>), EngineError> {
     if !ctx.is_root() {
         return Ok((None, ctx.receive_verdict()?));
     }
-    let opened = JournaledOutput::open(src, output, opts);
+    let opened = JournaledOutput::open(output, settings);
     let pending = opened.as_ref().map(|w| (0..jobs.len()).filter(|&i| !w.done.contains(&jobs[i].key())).collect::<Vec<usize>>());
     ctx.send_verdict(&pending)?;
     let pending = pending.unwrap_or_default();
@@ -43,19 +55,27 @@ pub(crate) fn open(ctx: &Ctx, src: &AsdfFile, output: &Path, opts: &ProcessOptio
 }
 
 impl JournaledOutput {
-    fn open(src: &AsdfFile, output: &Path, opts: &ProcessOptions) -> Result<Self, EngineError> {
+    fn open(output: &Path, settings: &Settings<'_>) -> Result<Self, EngineError> {
         let partial = partial_path(output);
         let jpath = journal_path(output);
-        let carried = if opts.resume { set_aside(&partial, &jpath)? } else { None };
+        let carried = if settings.resume { set_aside(&partial, &jpath)? } else { None };
         // The temporary file is always rebuilt: an HDF5 file killed mid-write cannot be trusted
         // (only the raw chunks the journal points to can).
         if partial.exists() {
             std::fs::remove_file(&partial).map_err(|e| io_err(&partial, e))?;
         }
         let journal = Journal::create(&jpath).map_err(|e| EngineError::Journal { journal: jpath.clone(), message: e.to_string() })?;
-        let mut file = AsdfFile::create_with(&partial, FormatVersion::V1_0_3, opts.compression)?;
-        copy_station_metadata(src, &mut file, opts)?;
-        let mut w = JournaledOutput { output: output.to_path_buf(), partial, file, journal, done: HashSet::new(), last_flush: Instant::now() };
+        let mut file = AsdfFile::create_with(&partial, FormatVersion::V1_0_3, settings.compression)?;
+        (settings.metadata)(&mut file)?;
+        let mut w = JournaledOutput {
+            output: output.to_path_buf(),
+            partial,
+            file,
+            journal,
+            done: HashSet::new(),
+            records: BTreeMap::new(),
+            last_flush: Instant::now(),
+        };
         if let Some((old_partial, old_journal)) = carried {
             w.carry_over(&old_partial, &old_journal)?;
             for p in [&old_partial, &old_journal] {
@@ -74,46 +94,84 @@ impl JournaledOutput {
         let Ok(old) = std::fs::File::open(old_partial) else { return Ok(()) };
         for r in records {
             let Ok(placed) = decode_placed(&r.payload) else { break };
-            let Some(traces) = read_placed(&old, placed) else { break };
-            let borrowed: Vec<(&EncodedTrace, Vec<&[u8]>)> = traces.iter().map(|(t, chunks)| (t, chunks.iter().map(Vec::as_slice).collect())).collect();
-            self.store(&r.job, &borrowed)?;
+            let Some(read) = read_placed(&old, &placed) else { break };
+            let borrowed = Borrowed {
+                traces: placed.traces.iter().zip(&read.traces).map(|((t, _), c)| (Cow::Borrowed(t), c.iter().map(Vec::as_slice).collect())).collect(),
+                auxiliary: placed.auxiliary.iter().zip(&read.auxiliary).map(|((a, _), c)| (Cow::Borrowed(a), c.iter().map(Vec::as_slice).collect())).collect(),
+                record: placed.record.as_deref(),
+            };
+            if let Accepted::Refused(_) = self.store(&r.job, &borrowed)? {
+                break;
+            }
         }
         Ok(())
     }
 
-    /// Writes one job's traces, then journals where their chunks are.
-    fn store<T: Borrow<EncodedTrace>>(&mut self, key: &str, traces: &[(T, Vec<&[u8]>)]) -> Result<usize, EngineError> {
-        let mut placed = Vec::with_capacity(traces.len());
-        for (t, chunks) in traces {
-            let t: &EncodedTrace = t.borrow();
+    /// Why a job's products cannot be written, if a trace or array already exists in the output
+    /// or appears twice among them (then nothing of the job is written).
+    fn conflict(&self, products: &Borrowed<'_>) -> Option<String> {
+        let mut names = HashSet::new();
+        for (t, _) in &products.traces {
+            if self.file.has_waveform(&t.station, &t.name) || !names.insert(format!("/Waveforms/{}/{}", t.station, t.name)) {
+                return Some(format!("waveform {}/{} is written twice (by this job or another)", t.station, t.name));
+            }
+        }
+        for (a, _) in &products.auxiliary {
+            let path = format!("{}/{}", a.data_type, a.path);
+            if self.file.has_auxiliary_data(&path) || !names.insert(path.clone()) {
+                return Some(format!("auxiliary data {path} is written twice (by this job or another)"));
+            }
+        }
+        None
+    }
+
+    /// Writes one job's products, then journals where their chunks are.
+    fn store(&mut self, key: &str, products: &Borrowed<'_>) -> Result<Accepted, EngineError> {
+        if let Some(why) = self.conflict(products) {
+            return Ok(Accepted::Refused(why));
+        }
+        let place = |offsets: Vec<u64>, chunks: &[&[u8]]| -> Vec<ChunkAt> {
+            offsets.iter().zip(chunks).map(|(&offset, c)| ChunkAt { offset, len: c.len() as u64, crc: crc32(&[c]) }).collect()
+        };
+        let mut traces = Vec::with_capacity(products.traces.len());
+        for (t, chunks) in &products.traces {
             let offsets = self.file.write_encoded_chunks(t, chunks)?;
-            let places = offsets
-                .iter()
-                .zip(chunks)
-                .map(|(&offset, c)| ChunkAt { offset, len: c.len() as u64, crc: crc32(&[c]) })
-                .collect();
-            placed.push((t, places));
+            traces.push((t.as_ref(), place(offsets, chunks)));
+        }
+        let mut auxiliary = Vec::with_capacity(products.auxiliary.len());
+        for (a, chunks) in &products.auxiliary {
+            let offsets = self.file.write_encoded_auxiliary_chunks(a, chunks)?;
+            auxiliary.push((a.as_ref(), place(offsets, chunks)));
         }
         // The journal may say where the chunks are only once they are in the file.
         self.file.write_out_buffered()?;
         let journal = journal_path(&self.output);
-        self.journal.append(key, &encode_placed(&placed)?).map_err(|e| EngineError::Journal { journal, message: e.to_string() })?;
+        let record = encode_placed(&traces, &auxiliary, products.record)?;
+        self.journal.append(key, &record).map_err(|e| EngineError::Journal { journal, message: e.to_string() })?;
         self.done.insert(key.to_string());
+        if let Some(r) = products.record {
+            self.records.insert(key.to_string(), r.to_vec());
+        }
         if self.last_flush.elapsed() > Duration::from_secs(30) {
             self.file.flush()?;
             self.last_flush = Instant::now();
         }
-        Ok(traces.len())
+        Ok(Accepted::Written(Written { traces: traces.len(), auxiliary: auxiliary.len() }))
+    }
+
+    /// The records of the jobs written so far (this run's and those carried over), by job key.
+    pub(crate) fn records(&self) -> &BTreeMap<String, Vec<u8>> {
+        &self.records
     }
 }
 
 impl Output for JournaledOutput {
     type Result = Payload;
 
-    fn accept(&mut self, job: &Job, result: Option<Payload>) -> Result<usize, EngineError> {
-        let Some(payload) = result else { return self.store::<&EncodedTrace>(&job.key(), &[]).map(|_| 0) };
-        let traces = payload.traces().map_err(|m| EngineError::Mpi(format!("the result of {}: {m}", job.key())))?;
-        self.store(&job.key(), &traces)
+    fn accept(&mut self, job: &Job, result: Option<Payload>) -> Result<Accepted, EngineError> {
+        let Some(payload) = result else { return self.store(&job.key(), &Borrowed::default()) };
+        let products = payload.products().map_err(|m| EngineError::Mpi(format!("the result of {}: {m}", job.key())))?;
+        self.store(&job.key(), &products)
     }
 
     /// Closes the file, moves it into place, removes the journal.
@@ -161,26 +219,32 @@ fn set_aside(partial: &Path, journal: &Path) -> Result<Option<(PathBuf, PathBuf)
     Ok(Some((old_partial, old_journal)))
 }
 
-/// Reads the chunks of journalled traces back from an interrupted run's output; `None` if any
+/// The chunks of a journalled job, read back from an interrupted run's output.
+struct ReadBack {
+    traces: Vec<Vec<Vec<u8>>>,
+    auxiliary: Vec<Vec<Vec<u8>>>,
+}
+
+/// Reads the chunks of a journalled job back from an interrupted run's output; `None` if any
 /// chunk is missing or fails its CRC.
-fn read_placed(file: &std::fs::File, placed: Vec<(EncodedTrace, Vec<ChunkAt>)>) -> Option<Vec<(EncodedTrace, Vec<Vec<u8>>)>> {
+fn read_placed(file: &std::fs::File, placed: &Placed) -> Option<ReadBack> {
     use std::os::unix::fs::FileExt;
     let len = file.metadata().ok()?.len();
-    placed
-        .into_iter()
-        .map(|(t, places)| {
-            let chunks = places
-                .iter()
-                .map(|c| {
-                    // A place past the end of the partial output is a damaged record: nothing
-                    // is allocated for it.
-                    c.offset.checked_add(c.len).filter(|&end| end <= len)?;
-                    let mut buf = vec![0u8; usize::try_from(c.len).ok()?];
-                    file.read_exact_at(&mut buf, c.offset).ok()?;
-                    (crc32(&[&buf]) == c.crc).then_some(buf)
-                })
-                .collect::<Option<Vec<_>>>()?;
-            Some((t, chunks))
-        })
-        .collect()
+    let read = |places: &[ChunkAt]| -> Option<Vec<Vec<u8>>> {
+        places
+            .iter()
+            .map(|c| {
+                // A place past the end of the partial output is a damaged record: nothing is
+                // allocated for it.
+                c.offset.checked_add(c.len).filter(|&end| end <= len)?;
+                let mut buf = vec![0u8; usize::try_from(c.len).ok()?];
+                file.read_exact_at(&mut buf, c.offset).ok()?;
+                (crc32(&[&buf]) == c.crc).then_some(buf)
+            })
+            .collect()
+    };
+    Some(ReadBack {
+        traces: placed.traces.iter().map(|(_, p)| read(p)).collect::<Option<_>>()?,
+        auxiliary: placed.auxiliary.iter().map(|(_, p)| read(p)).collect::<Option<_>>()?,
+    })
 }

@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 
 use crate::format::AsdfFile;
 
-use super::options::ProcessOptions;
 use super::plan::{selected, Job};
 use super::EngineError;
 
@@ -24,8 +23,7 @@ pub(crate) trait Output {
     type Result;
 
     /// Takes one finished job: its result, or `None` when the function returned nothing.
-    /// Returns the number of traces written.
-    fn accept(&mut self, job: &Job, result: Option<Self::Result>) -> Result<usize, EngineError>;
+    fn accept(&mut self, job: &Job, result: Option<Self::Result>) -> Result<Accepted, EngineError>;
 
     /// Completes the output: closes it and moves it into place.
     fn finish(self) -> Result<(), EngineError>;
@@ -33,6 +31,24 @@ pub(crate) trait Output {
     /// Stops without completing: what was written stays for `--resume` (or, without a journal,
     /// under its temporary name).
     fn abandon(self);
+}
+
+/// What became of a finished job's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Accepted {
+    /// Written (and journalled).
+    Written(Written),
+    /// Not written, for this reason (it would overwrite another job's output): that job fails.
+    Refused(String),
+}
+
+/// What one job wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Written {
+    /// Traces.
+    pub(crate) traces: usize,
+    /// Auxiliary arrays.
+    pub(crate) auxiliary: usize,
 }
 
 /// Finishes `output` if the run went well, else abandons it and returns the run's error.
@@ -48,11 +64,11 @@ pub(crate) fn close<O: Output>(output: O, run: Result<(), EngineError>) -> Resul
 
 /// Refuses to start a run whose output exists, or whose earlier run was interrupted (unless
 /// resuming it).
-pub(crate) fn check_can_start(output: &Path, opts: &ProcessOptions) -> Result<(), EngineError> {
+pub(crate) fn check_can_start(output: &Path, resume: bool) -> Result<(), EngineError> {
     if output.exists() {
         return Err(EngineError::OutputExists { path: output.to_path_buf() });
     }
-    if !opts.resume {
+    if !resume {
         let journal = journal_path(output);
         if let Some(journal) = [prev_path(&journal), journal].into_iter().find(|j| j.exists()) {
             return Err(EngineError::UnfinishedRun { journal, output: output.to_path_buf() });
@@ -62,9 +78,9 @@ pub(crate) fn check_can_start(output: &Path, opts: &ProcessOptions) -> Result<()
 }
 
 /// As pyasdf: every selected station's StationXML and the events travel to the output.
-pub(crate) fn copy_station_metadata(src: &AsdfFile, file: &mut AsdfFile, opts: &ProcessOptions) -> Result<(), EngineError> {
+pub(crate) fn copy_station_metadata(src: &AsdfFile, file: &mut AsdfFile, stations: &[String]) -> Result<(), EngineError> {
     for name in src.station_names()? {
-        if !selected(&opts.stations, &name) {
+        if !selected(stations, &name) {
             continue;
         }
         // Each job parses its station's document and reports it if it does not parse; one that

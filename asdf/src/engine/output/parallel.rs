@@ -30,7 +30,7 @@ use super::super::progress::Progress;
 use super::super::summary::{Ended, Summary};
 use super::super::wire::{from_bytes, to_bytes};
 use super::super::EngineError;
-use super::{copy_station_metadata, partial_path, Output};
+use super::{copy_station_metadata, partial_path, Accepted, Output, Written};
 
 /// What one rank did with its job of a round, as sent to every rank: the descriptions of the
 /// traces it made (their samples stay on that rank), or why there are none.
@@ -78,14 +78,14 @@ impl Output for CollectiveOutput<'_> {
     /// The traces' descriptions, and their streams on the rank that made them.
     type Result = (Vec<EncodedTrace>, Option<Stream>);
 
-    fn accept(&mut self, _job: &Job, result: Option<Self::Result>) -> Result<usize, EngineError> {
-        let Some((described, stream)) = result else { return Ok(0) };
+    fn accept(&mut self, _job: &Job, result: Option<Self::Result>) -> Result<Accepted, EngineError> {
+        let Some((described, stream)) = result else { return Ok(Accepted::Written(Written::default())) };
         for (k, e) in described.iter().enumerate() {
             let samples = stream.as_ref().map(|st| st.traces[k].data());
             // An error inside a collective call leaves the other ranks waiting in it.
             self.file.write_trace_collectively(e, samples).unwrap_or_else(|e| abort_all(self.world, &e.to_string()));
         }
-        Ok(described.len())
+        Ok(Accepted::Written(Written { traces: described.len(), auxiliary: 0 }))
     }
 
     fn finish(self) -> Result<(), EngineError> {
@@ -128,7 +128,7 @@ where
     let version = output_version(src);
     let mut file = AsdfFile::create_parallel(&partial, FormatVersion::V1_0_3, opts.compression, world.as_raw())
         .unwrap_or_else(|e| abort_all(world, &e.to_string()));
-    copy_station_metadata(src, &mut file, opts).unwrap_or_else(|e| abort_all(world, &e.to_string()));
+    copy_station_metadata(src, &mut file, &opts.stations).unwrap_or_else(|e| abort_all(world, &e.to_string()));
     let mut out = CollectiveOutput { world, file, partial, output: output.to_path_buf(), is_root: ctx.is_root() };
 
     let tag_map: std::collections::BTreeMap<&str, &str> = opts.tag_map.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
@@ -166,11 +166,11 @@ where
             match theirs {
                 RoundResult::Traces(described) => {
                     let own = if rank == ctx.rank as usize { stream.take() } else { None };
-                    let written = out.accept(job, Some((described, own)))?;
-                    summary.record(job, rank as i32, Ended::Written(written), quiet);
+                    let ended = Ended::of(out.accept(job, Some((described, own)))?);
+                    summary.record(job, rank as i32, ended, quiet);
                 }
                 RoundResult::Nothing => summary.record(job, rank as i32, Ended::Empty, quiet),
-                RoundResult::Failed(message) => summary.record(job, rank as i32, Ended::Failed(&message), quiet),
+                RoundResult::Failed(message) => summary.record(job, rank as i32, Ended::Failed(message), quiet),
                 RoundResult::Idle => {}
             }
         }

@@ -703,15 +703,29 @@ fn collective_transfer() -> H5Result<Hid> {
 /// (direct chunk writes), and returns where each one's bytes now are in the file (they reach the
 /// operating system before this returns: HDF5 buffers metadata, never raw chunks). The dataset
 /// is checked once to be 1-D, the rank of every one-element offset passed.
-pub(crate) fn chunks_write<'a>(ds: &Hid, clen: u64, chunks: impl IntoIterator<Item = &'a [u8]>) -> H5Result<Vec<u64>> {
-    // SAFETY: the dataset is checked to be 1-D, so each one-element `offset` has its rank, the
-    // number of coordinates HDF5 reads; `bytes` is passed with its length; handles are owned and
-    // the lock held.
+pub(crate) fn chunks_write<'a>(ds: &Hid, chunk: &[u64], chunks: impl IntoIterator<Item = &'a [u8]>) -> H5Result<Vec<u64>> {
+    // SAFETY: `chunk` is checked to have the dataset's rank and to be all positive, so each
+    // `offset` has the number of coordinates HDF5 reads; `bytes` is passed with its length;
+    // handles are owned and the lock held.
     locked(|| unsafe {
-        check_rank(ds, "H5Dwrite_chunk", &[0])?;
+        check_rank(ds, "H5Dwrite_chunk", chunk)?;
+        if chunk.contains(&0) {
+            return Err(H5Error::shape("H5Dwrite_chunk", format!("chunk shape {chunk:?} has a zero dimension")));
+        }
+        let dims = extent(ds)?;
+        // Chunks are given row-major over the chunk grid.
+        let grid: Vec<u64> = dims.iter().zip(chunk).map(|(&n, &c)| n.div_ceil(c)).collect();
         let mut at = Vec::new();
         for (i, bytes) in chunks.into_iter().enumerate() {
-            let offset = [i as u64 * clen];
+            let mut rem = i as u64;
+            let mut offset = vec![0u64; chunk.len()];
+            for d in (0..chunk.len()).rev() {
+                offset[d] = (rem % grid[d].max(1)) * chunk[d];
+                rem /= grid[d].max(1);
+            }
+            if rem > 0 || offset.iter().zip(&dims).any(|(o, n)| o >= n) {
+                return Err(H5Error::shape("H5Dwrite_chunk", format!("chunk {i} lies outside the dataset's extent {dims:?}")));
+            }
             check(
                 H5Dwrite_chunk(ds.id(), H5P_DEFAULT, 0, offset.as_ptr(), bytes.len(), bytes.as_ptr() as *const c_void),
                 || "H5Dwrite_chunk".into(),
@@ -1118,7 +1132,7 @@ mod tests {
         dataset_write(&two_d, i4, &vec![1u8; 16 * 64 * 4], false).unwrap();
         dataset_read_into(&two_d, i4, &mut vec![0u8; 16 * 64 * 4]).unwrap();
         assert!(shape_error(dataset_read_range(&two_d, i4, 0, 4, &mut [0u8; 16])), "a range of a 2-D dataset");
-        assert!(shape_error(chunks_write(&two_d, 4, [&[0u8; 8][..]]).map(|_| ())), "one coordinate for rank 2");
+        assert!(shape_error(chunks_write(&two_d, &[4], [&[0u8; 8][..]]).map(|_| ())), "one coordinate for rank 2");
         assert!(shape_error(chunk_read(&two_d, &[0]).map(|_| ())));
         assert!(bytes_dataset_read(&two_d).is_err_and(|e| e.kind() == super::super::H5ErrorKind::Shape));
         let spec = NewDataset { name: "one_d", dtype: i4, shape: &[100], chunk: &[10], pipeline };

@@ -58,7 +58,7 @@ impl AsdfFile {
         // readers chunk by chunk costs more than the writes.
         h5::locked(|| {
             let (ds, obj) = self.create_trace_dataset(e)?;
-            h5::chunks_write(&ds, e.chunk, chunks.iter().copied()).map_err(|m| self.err(&obj, m))
+            h5::chunks_write(&ds, &[e.chunk], chunks.iter().copied()).map_err(|m| self.err(&obj, m))
         })
     }
 

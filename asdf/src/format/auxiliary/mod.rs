@@ -1,13 +1,18 @@
 //! Auxiliary data: `/AuxiliaryData/{data_type}/{path...}` arrays with parameter attributes.
+//! Reading here; writing as waveforms are written: [`array`] names, checks, chunks and compresses
+//! an array with no HDF5 call (on any thread or rank), [`write`] stores the ready chunks.
 
-use super::chunking::guess_chunk;
-use super::error::{FormatError, Result};
+mod array;
+mod write;
+
+pub use array::{encode_auxiliary, AuxiliaryArray, AuxiliaryValues, EncodedAuxiliary};
+
+use super::error::Result;
 use super::file::AsdfFile;
 use super::h5::{self, AttrValue, NumKind, NumType};
-use super::names::is_valid_auxiliary_segment;
 
 /// One parameter attribute of an auxiliary data set.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Parameter {
     /// An integer attribute.
     Int(i64),
@@ -15,13 +20,6 @@ pub enum Parameter {
     Float(f64),
     /// A string attribute.
     Str(String),
-}
-
-/// Values to store: `count` elements of `kind`, as native-order bytes.
-pub(crate) struct Values<'a> {
-    pub(crate) kind: NumKind,
-    pub(crate) count: usize,
-    pub(crate) bytes: &'a [u8],
 }
 
 /// An auxiliary array (any shape) read as float64, with its parameters.
@@ -122,68 +120,5 @@ impl AsdfFile {
         }
         let (data_type, path) = full_path.split_once('/').unwrap_or((full_path, ""));
         Ok(AuxiliaryData { data_type: data_type.into(), path: path.into(), shape, data, parameters, provenance_id })
-    }
-
-    /// Adds an auxiliary data set (float64), as pyasdf's `add_auxiliary_data`. An existing path
-    /// is an error.
-    pub fn add_auxiliary_data(&mut self, aux: &AuxiliaryData) -> Result<()> {
-        let bytes: Vec<u8> = aux.data.iter().flat_map(|x| x.to_ne_bytes()).collect();
-        let values = Values { kind: NumKind::F64, count: aux.data.len(), bytes: &bytes };
-        self.write_auxiliary(&aux.data_type, &aux.path, &aux.shape, values, &aux.parameters, aux.provenance_id.as_deref())
-    }
-
-    /// Writes one auxiliary dataset (`values` in native byte order) with its attributes.
-    pub(crate) fn write_auxiliary(
-        &mut self,
-        data_type: &str,
-        path: &str,
-        shape: &[u64],
-        values: Values<'_>,
-        parameters: &[(String, Parameter)],
-        provenance_id: Option<&str>,
-    ) -> Result<()> {
-        self.require_writable()?;
-        let path = path.trim_matches('/');
-        let obj = format!("/AuxiliaryData/{data_type}/{path}");
-        let invalid = |message: String| FormatError::Invalid { path: self.path.clone(), object: obj.clone(), message };
-        let segments: Vec<&str> = std::iter::once(data_type).chain(path.split('/')).collect();
-        if path.is_empty() {
-            return Err(invalid("an auxiliary data path needs at least one segment below the data type".into()));
-        }
-        if let Some(bad) = segments.iter().find(|s| !is_valid_auxiliary_segment(s, self.version)) {
-            return Err(invalid(format!("invalid path segment {bad:?} for ASDF {}", self.version)));
-        }
-        if parameters.iter().any(|(k, _)| k == "provenance_id") {
-            return Err(invalid("pass the provenance id as `provenance_id`, not as a parameter".into()));
-        }
-        if shape.iter().product::<u64>() as usize != values.count || shape.is_empty() {
-            return Err(invalid(format!("shape {shape:?} does not hold {} values", values.count)));
-        }
-        let rel = format!("AuxiliaryData/{data_type}/{path}");
-        if h5::exists(self.h5(), &rel).unwrap_or(false) {
-            return Err(invalid("already exists".into()));
-        }
-        let chunk = guess_chunk(shape, values.kind.size());
-        let spec = h5::NewDataset {
-            name: &rel,
-            dtype: NumType { kind: values.kind, big_endian: cfg!(target_endian = "big") },
-            shape,
-            chunk: &chunk,
-            pipeline: self.compression.pipeline(),
-        };
-        let ds = h5::dataset_create(self.h5(), &spec).map_err(|m| self.err(&obj, m))?;
-        h5::dataset_write(&ds, NumType::native(values.kind), values.bytes, self.collective).map_err(|m| self.err(&obj, m))?;
-        for (k, v) in parameters {
-            match v {
-                Parameter::Int(i) => h5::attr_write_i64(&ds, k, *i),
-                Parameter::Float(f) => h5::attr_write_f64(&ds, k, *f),
-                Parameter::Str(s) => h5::attr_write_vlen_str(&ds, k, s),
-            }
-            .map_err(|m| self.err(&obj, m))?;
-        }
-        if let Some(p) = provenance_id {
-            h5::attr_write_fixed_str(&ds, "provenance_id", p).map_err(|m| self.err(&obj, m))?;
-        }
-        Ok(())
     }
 }
