@@ -75,7 +75,8 @@ struct ReadmeDoctests;
 
 /// The types a processing function and its tests usually need.
 pub mod prelude {
-    pub use crate::format::{AsdfFile, Compression, StationGroup};
+    pub use crate::engine::{JobContext, JobOutput};
+    pub use crate::format::{AdjointSource, AsdfFile, AuxiliaryArray, Compression, StationGroup};
     pub use crate::geodetics::{degrees2kilometers, gps2dist_azimuth, kilometers2degrees, locations2degrees};
     pub use crate::model::event::Events;
     pub use crate::model::inventory::Inventory;

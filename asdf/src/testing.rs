@@ -267,20 +267,121 @@ pub fn station_stream(net: &str, sta: &str, opts: &SampleOptions, rng_seed: u64)
         .collect()
 }
 
+/// The stations of a sample data set: `(network, station, latitude, longitude, seed of its
+/// traces)`, the same for the same options.
+fn sample_stations(opts: &SampleOptions) -> Vec<(&'static str, String, f64, f64, u64)> {
+    let mut rng = Rng(opts.seed);
+    (0..opts.stations)
+        .map(|i| {
+            let lat = -60.0 + 120.0 * rng.uniform();
+            let lon = -180.0 + 360.0 * rng.uniform();
+            ("XX", format!("S{i:04}"), lat, lon, rng.next_u64())
+        })
+        .collect()
+}
+
 /// Writes the sample data set to a new file (refusing to overwrite one).
 pub fn write_sample(path: impl AsRef<Path>, opts: &SampleOptions) -> Result<()> {
     let path = path.as_ref();
     opts.check().map_err(|message| FormatError::Invalid { path: path.into(), object: "sample options".into(), message })?;
     let mut ds = AsdfFile::create_with(path, FormatVersion::V1_0_3, opts.compression)?;
     ds.add_quakeml(&sample_event(opts.start))?;
-    let mut rng = Rng(opts.seed);
-    for i in 0..opts.stations {
-        let (net, sta) = ("XX", format!("S{i:04}"));
-        let lat = -60.0 + 120.0 * rng.uniform();
-        let lon = -180.0 + 360.0 * rng.uniform();
+    for (net, sta, lat, lon, seed) in sample_stations(opts) {
         ds.add_stationxml(&station_inventory(net, &sta, lat, lon, opts.rate, opts.start))?;
-        let st = station_stream(net, &sta, opts, rng.next_u64());
+        let st = station_stream(net, &sta, opts, seed);
         ds.add_waveforms(&st, &opts.tag)?;
+    }
+    ds.close()
+}
+
+/// The synthetics' sampling rate (a time step of 0.1 s: SPECFEM's band code `BX`).
+pub const SYNTHETIC_RATE: f64 = 10.0;
+
+/// The time grid of the synthetics that match a sample data set: they start at the event's
+/// origin (30 s after the data) and end at the last sample of the data, at [`SYNTHETIC_RATE`].
+/// Returns the start and the number of samples (NSTEP).
+///
+/// ```
+/// use asdf::testing::{synthetic_grid, SampleOptions};
+/// let (start, nstep) = synthetic_grid(&SampleOptions::default()).unwrap();
+/// assert_eq!(nstep, 5700); // 600 s of data at 100 Hz: the last sample at 599.99 s
+/// assert_eq!(start, SampleOptions::default().start + 30.0);
+/// ```
+pub fn synthetic_grid(opts: &SampleOptions) -> std::result::Result<(UtcTime, usize), String> {
+    let data_end = ((opts.seconds * opts.rate).round() - 1.0) / opts.rate;
+    let after_origin = data_end - 30.0;
+    if after_origin < 1.0 / SYNTHETIC_RATE {
+        return Err(format!("synthetics start at the event origin, 30 s after the data: the data ({} s) must be longer", opts.seconds));
+    }
+    Ok((opts.start + 30.0, (after_origin * SYNTHETIC_RATE + 1e-9).floor() as usize + 1))
+}
+
+/// The three synthetic traces of one sample station, `BXZ`, `BXN`, `BXE` at location `S3`
+/// (as SPECFEM names them) in float32 metres on [`synthetic_grid`]: the 0.2 Hz ground motion of
+/// the sample's data as a sensor-free displacement, 0.9 times as large and shifted by a random
+/// fraction of a second (-0.4 to 0.4 s, from `seed`), plus a pulse (a Ricker wavelet at 0.2 Hz)
+/// at a time after the origin that grows with the distance (from 10 % of the record at the
+/// epicentre to 90 % at the antipode), on the vertical, and split between the horizontals by the
+/// back azimuth.
+pub fn synthetic_stream(net: &str, sta: &str, seed: u64, lat: f64, lon: f64, opts: &SampleOptions) -> std::result::Result<Stream, String> {
+    let (start, nstep) = synthetic_grid(opts)?;
+    let origin = sample_event(opts.start);
+    let o = origin.events().map_err(|e| e.to_string())?.first().and_then(|e| e.origin()).cloned().ok_or("the sample event has no origin")?;
+    let (_, _, back_azimuth) = crate::geodetics::gps2dist_azimuth(o.latitude, o.longitude, lat, lon).map_err(|e| e.to_string())?;
+    let degrees = crate::geodetics::locations2degrees(o.latitude, o.longitude, lat, lon);
+    // The sample's 1000-count sine through the sensitivity, as displacement.
+    let f = 0.2;
+    let amplitude = 1000.0 / (1500.0 * 419_430.0) / (2.0 * std::f64::consts::PI * f);
+    let shift = 0.8 * (Rng(seed).uniform() - 0.5);
+    let arrival = (0.1 + 0.8 * degrees / 180.0) * (nstep - 1) as f64 / SYNTHETIC_RATE;
+    let ricker = |t: f64| {
+        let a = (std::f64::consts::PI * f * t).powi(2);
+        (1.0 - 2.0 * a) * (-a).exp()
+    };
+    let (sin, cos) = back_azimuth.to_radians().sin_cos();
+    let traces = [("BXZ", 1.0), ("BXN", -cos), ("BXE", -sin)]
+        .into_iter()
+        .map(|(cha, pulse_weight)| {
+            let data: Vec<f32> = (0..nstep)
+                .map(|i| {
+                    let after_origin = i as f64 / SYNTHETIC_RATE;
+                    let since_data = 30.0 + after_origin;
+                    let wave = -0.9 * amplitude * (2.0 * std::f64::consts::PI * f * (since_data - shift)).cos();
+                    (wave + 3.0 * amplitude * pulse_weight * ricker(after_origin - arrival)) as f32
+                })
+                .collect();
+            let mut tr = Trace::new(&format!("{net}.{sta}.S3.{cha}"), start, SYNTHETIC_RATE, data);
+            tr.stats.asdf.event_ids = vec!["smi:local/event/1".into()];
+            tr
+        })
+        .collect();
+    Ok(traces)
+}
+
+/// Writes synthetics matching the sample data set of the same options (same stations,
+/// StationXML and event) under the tag `synthetic`: see [`synthetic_stream`].
+///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// use asdf::testing::{write_synthetics, SampleOptions};
+/// let opts = SampleOptions { stations: 2, seconds: 120.0, ..Default::default() };
+/// write_synthetics(dir.path().join("syn.h5"), &opts)?;
+/// let syn = asdf::AsdfFile::open(dir.path().join("syn.h5"))?;
+/// let st = syn.station("XX.S0001")?.stream("synthetic")?;
+/// assert_eq!((st.len(), st[0].npts(), st[0].dtype()), (3, 900, "f4"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn write_synthetics(path: impl AsRef<Path>, opts: &SampleOptions) -> Result<()> {
+    let path = path.as_ref();
+    let invalid = |message: String| FormatError::Invalid { path: path.into(), object: "sample options".into(), message };
+    opts.check().map_err(invalid)?;
+    synthetic_grid(opts).map_err(invalid)?;
+    let mut ds = AsdfFile::create_with(path, FormatVersion::V1_0_3, opts.compression)?;
+    ds.add_quakeml(&sample_event(opts.start))?;
+    for (net, sta, lat, lon, seed) in sample_stations(opts) {
+        ds.add_stationxml(&station_inventory(net, &sta, lat, lon, opts.rate, opts.start))?;
+        let st = synthetic_stream(net, &sta, seed, lat, lon, opts).map_err(invalid)?;
+        ds.add_waveforms(&st, "synthetic")?;
     }
     ds.close()
 }

@@ -172,6 +172,11 @@ for cha in ["HHN", "HHE", "HHZ", "HH1", "HH2"]:
 st = Stream([comps["HHN"].copy(), comps["HHE"].copy()])
 out = st.copy().rotate("NE->RT", back_azimuth=123.4)
 case("rotate_ne_rt", "rotate_ne_rt", {"back_azimuth": 123.4}, list(st), list(out))
+rt = Stream([comps["HHN"].copy(), comps["HHE"].copy()])
+for tr, c in zip(rt, "RT"):
+    tr.stats.channel = "HH" + c
+out = rt.copy().rotate("RT->NE", back_azimuth=301.7)
+case("rotate_rt_ne", "rotate_rt_ne", {"back_azimuth": 301.7}, list(rt), list(out))
 inv_xml = os.path.join(out_dir, "rotate_inventory.xml")
 from obspy.core.inventory import Channel, Inventory, Network, Site, Station
 

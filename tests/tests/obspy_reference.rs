@@ -126,6 +126,7 @@ fn apply(dir: &Path, op: &str, p: &Value, mut st: Stream) -> Result<Stream, asdf
             st.merge(Merge { method, fill, ..Merge::default() })?;
         }
         "rotate_ne_rt" => drop(st.rotate_ne_rt(f(p, "back_azimuth"))?),
+        "rotate_rt_ne" => drop(st.rotate_rt_ne(f(p, "back_azimuth"))?),
         "rotate_to_zne" => {
             let inv = inventory(&dir.join(p["inventory"].as_str().unwrap()));
             let sets: Vec<&str> = p["components"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();

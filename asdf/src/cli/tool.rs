@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Arg, ArgAction, Command};
 
 use crate::format::{diff, validate, AsdfFile, Compression, Severity};
-use crate::testing::{write_sample, SampleOptions};
+use crate::testing::{synthetic_grid, write_sample, write_synthetics, SampleOptions, SYNTHETIC_RATE};
 use crate::model::time::UtcTime;
 
 use super::{EXIT_JOBS_FAILED, EXIT_OK, EXIT_USAGE};
@@ -25,7 +25,14 @@ fn command() -> Command {
                 .arg(Arg::new("hours").long("hours").value_parser(clap::value_parser!(f64)).help("Trace length in hours (overrides --seconds)"))
                 .arg(Arg::new("rate").long("rate").default_value("100").value_parser(clap::value_parser!(f64)))
                 .arg(Arg::new("seed").long("seed").default_value("1").value_parser(clap::value_parser!(u64)))
-                .arg(Arg::new("compression").long("compression").default_value("gzip-3")),
+                .arg(Arg::new("compression").long("compression").default_value("gzip-3"))
+                .arg(
+                    Arg::new("synthetics")
+                        .long("synthetics")
+                        .value_name("SYN.h5")
+                        .value_parser(clap::value_parser!(PathBuf))
+                        .help("Also write matching synthetics (same stations and event; tag `synthetic`, BX? at 10 Hz from the origin, float32 m)"),
+                ),
         )
         .subcommand(
             Command::new("info")
@@ -100,7 +107,19 @@ fn sample(a: &clap::ArgMatches) -> Result<(), String> {
         ..SampleOptions::default()
     };
     opts.check().map_err(|m| format!("--rate, --seconds/--hours or --stations: {m}"))?;
+    let synthetics = a.get_one::<PathBuf>("synthetics");
+    if let Some(syn) = synthetics {
+        synthetic_grid(&opts).map_err(|m| format!("--synthetics: {m}"))?;
+        if syn == &out || syn.exists() {
+            return Err(format!("--synthetics {}: exists or is the data set's file; refusing to overwrite it", syn.display()));
+        }
+    }
     write_sample(&out, &opts).map_err(|e| e.to_string())?;
+    if let Some(syn) = synthetics {
+        write_synthetics(syn, &opts).map_err(|e| e.to_string())?;
+        let (_, nstep) = synthetic_grid(&opts)?;
+        println!("wrote {}: {} stations x 3 synthetic channels x {nstep} samples at {SYNTHETIC_RATE} Hz from the event origin", syn.display(), opts.stations);
+    }
     println!(
         "wrote {}: {} stations x 3 channels x {} samples ({} s at {} Hz), {}",
         out.display(),

@@ -63,6 +63,26 @@ impl JobOutput {
         self
     }
 
+    /// The waveforms to write, with their tags.
+    pub fn waveforms(&self) -> &[(String, Stream)] {
+        &self.waveforms
+    }
+
+    /// The auxiliary arrays to write (adjoint sources apart).
+    pub fn auxiliary(&self) -> &[AuxiliaryArray] {
+        &self.auxiliary
+    }
+
+    /// The adjoint sources to write.
+    pub fn adjoint_sources(&self) -> &[AdjointSource] {
+        &self.adjoint_sources
+    }
+
+    /// The record, if one was given and it serialised.
+    pub fn record(&self) -> Option<&serde_json::Value> {
+        self.record.as_ref().and_then(|r| r.as_ref().ok())
+    }
+
     /// Whether there is nothing to write (then the job counts as empty).
     pub fn is_empty(&self) -> bool {
         self.waveforms.iter().all(|(_, st)| st.is_empty()) && self.auxiliary.is_empty() && self.adjoint_sources.is_empty() && self.record.is_none()

@@ -124,28 +124,49 @@ impl Stream {
     /// assert_eq!(st.traces[0].data().as_f64().unwrap()[0], -1.0);
     /// ```
     pub fn rotate_ne_rt(&mut self, back_azimuth: f64) -> Result<&mut Self, SignalError> {
+        // r = -e sin(ba) - n cos(ba), t = -e cos(ba) + n sin(ba)
+        self.rotate_horizontals(['N', 'E'], ['R', 'T'], back_azimuth, |n, e, sin, cos| (-e * sin - n * cos, -e * cos + n * sin))
+    }
+
+    /// The inverse of [`rotate_ne_rt`](Self::rotate_ne_rt): every R/T pair back to north and
+    /// east, as ObsPy's `rotate('RT->NE', back_azimuth)`; channels are renamed `..N`/`..E`.
+    ///
+    /// ```
+    /// use asdf::{Stream, Trace, UtcTime};
+    /// let t0 = UtcTime::from_ns(0);
+    /// let mut st: Stream = [Trace::new("XX.A..HHN", t0, 1.0, vec![0.3]), Trace::new("XX.A..HHE", t0, 1.0, vec![-0.7])].into_iter().collect();
+    /// st.rotate_ne_rt(33.0).unwrap().rotate_rt_ne(33.0).unwrap();
+    /// assert_eq!(st.traces[1].stats.channel, "HHE");
+    /// assert!((st.traces[1].data().as_f64().unwrap()[0] + 0.7).abs() < 1e-15);
+    /// ```
+    pub fn rotate_rt_ne(&mut self, back_azimuth: f64) -> Result<&mut Self, SignalError> {
+        // n = -r cos(ba) + t sin(ba), e = -r sin(ba) - t cos(ba)
+        self.rotate_horizontals(['R', 'T'], ['N', 'E'], back_azimuth, |r, t, sin, cos| (-r * cos + t * sin, -r * sin - t * cos))
+    }
+
+    /// Rotates every `from` pair (same station, location, band and instrument) sample by sample
+    /// with `f(first, second, sin(ba), cos(ba))`, renaming the components to `to`.
+    fn rotate_horizontals(&mut self, from: [char; 2], to: [char; 2], back_azimuth: f64, f: impl Fn(f64, f64, f64, f64) -> (f64, f64)) -> Result<&mut Self, SignalError> {
         for comps in groups(self).into_values() {
-            let (Some(n), Some(e)) = (comps.get(&'N'), comps.get(&'E')) else { continue };
-            let (n, e) = (n[0], e[0]);
+            let (Some(a), Some(b)) = (comps.get(&from[0]), comps.get(&from[1])) else { continue };
+            let (a, b) = (a[0], b[0]);
             if !(0.0..=360.0).contains(&back_azimuth) {
-                return Err(SignalError::invalid(&self.traces[n], format!("back azimuth must be within 0-360 degrees, got {back_azimuth}")));
+                return Err(SignalError::invalid(&self.traces[a], format!("back azimuth must be within 0-360 degrees, got {back_azimuth}")));
             }
-            trim_common(self, &[n, e])?;
+            trim_common(self, &[a, b])?;
             let ba = back_azimuth.to_radians();
             let (sin, cos) = (ba.sin(), ba.cos());
-            finite_samples(&mut self.traces[n])?;
-            finite_samples(&mut self.traces[e])?;
-            let mut north = std::mem::take(self.traces[n].data_f64_mut());
-            let mut east = std::mem::take(self.traces[e].data_f64_mut());
-            for (nv, ev) in north.iter_mut().zip(east.iter_mut()) {
-                let (x, y) = (*nv, *ev);
-                *nv = -y * sin - x * cos;
-                *ev = -y * cos + x * sin;
+            finite_samples(&mut self.traces[a])?;
+            finite_samples(&mut self.traces[b])?;
+            let mut first = std::mem::take(self.traces[a].data_f64_mut());
+            let mut second = std::mem::take(self.traces[b].data_f64_mut());
+            for (x, y) in first.iter_mut().zip(second.iter_mut()) {
+                (*x, *y) = f(*x, *y, sin, cos);
             }
-            *self.traces[n].data_f64_mut() = north;
-            *self.traces[e].data_f64_mut() = east;
-            rename_component(&mut self.traces[n], 'R');
-            rename_component(&mut self.traces[e], 'T');
+            *self.traces[a].data_f64_mut() = first;
+            *self.traces[b].data_f64_mut() = second;
+            rename_component(&mut self.traces[a], to[0]);
+            rename_component(&mut self.traces[b], to[1]);
         }
         Ok(self)
     }
