@@ -123,3 +123,69 @@ fn rotate_rt_uses_the_event_and_the_station_coordinates() {
         }
     }
 }
+
+fn check_adjoint(args: &[&str]) -> Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("python/check_adjoint.py");
+    let o = Command::new(python()).arg(script).args(args).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+/// The tomography pipeline: `asdf sample --synthetics`, `preprocess` (onto the synthetics'
+/// grid, rotated to R/T), then `adjoint` over both files on threads and 1-3 ranks: identical
+/// outputs and records, adjoint sources laid out as SPECFEM reads them (checked with pyasdf).
+#[test]
+fn preprocess_then_adjoint_give_sources_specfem_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let (obs, syn) = (dir.path().join("obs.h5"), dir.path().join("syn.h5"));
+    let o = run(0, &bin("asdf"), &["sample", obs.to_str().unwrap(), "--synthetics", syn.to_str().unwrap(), "--stations", "4", "--seconds", "300"], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let opts = asdf::testing::SampleOptions { stations: 4, seconds: 300.0, ..Default::default() };
+    let (start, nstep) = asdf::testing::synthetic_grid(&opts).unwrap();
+
+    let pre = run_both("preprocess", &obs, dir.path());
+    let ds = asdf::AsdfFile::open(&pre).unwrap();
+    for s in ds.stations().unwrap() {
+        let st = s.stream("preprocessed").unwrap();
+        let channels: Vec<&str> = st.iter().map(|t| t.stats.channel.as_str()).collect();
+        assert_eq!(channels, ["HHR", "HHT", "HHZ"], "{}", s.name());
+        assert!(st.iter().all(|t| t.stats.starttime == start && t.npts() == nstep && t.stats.sampling_rate == 10.0));
+    }
+
+    let reference = dir.path().join("adjoint.h5");
+    let o = run(0, &bin("adjoint"), &[pre.to_str().unwrap(), syn.to_str().unwrap(), reference.to_str().unwrap(), "-q"], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let records: Value = serde_json::from_slice(&std::fs::read(dir.path().join("adjoint.json")).unwrap()).unwrap();
+    for ranks in [1, 2, 3] {
+        let out = dir.path().join(format!("adjoint{ranks}.h5"));
+        let o = run(ranks, &bin("adjoint"), &[pre.to_str().unwrap(), syn.to_str().unwrap(), out.to_str().unwrap(), "-q"], &[]);
+        assert!(o.status.success(), "{ranks} ranks: {}", stderr(&o));
+        assert!(h5diff_equal(&reference, &out), "{ranks} ranks: output differs");
+        let r: Value = serde_json::from_slice(&std::fs::read(out.with_extension("json")).unwrap()).unwrap();
+        assert_eq!(r["records"], records["records"], "{ranks} ranks: records differ");
+    }
+    let stations = records["records"].as_object().unwrap();
+    assert_eq!(stations.len(), 4);
+    assert!(stations.values().all(|r| r["misfit"].as_f64().unwrap() > 0.0 && r["windows"].as_array().unwrap().len() == 3));
+    let layout = check_adjoint(&["layout", reference.to_str().unwrap(), &nstep.to_string()]);
+    assert_eq!((layout["stations"].as_u64(), layout["sources"].as_u64()), (Some(4), Some(12)));
+}
+
+/// The L2 misfit and adjoint source against NumPy on inputs already on one grid: misfits to
+/// 1e-10, the stored float32 sources equal to NumPy's rounded to float32.
+#[test]
+fn adjoint_matches_numpy() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("syn_a.h5"), dir.path().join("syn_b.h5"));
+    let opts = asdf::testing::SampleOptions { stations: 3, seconds: 200.0, ..Default::default() };
+    asdf::testing::write_synthetics(&a, &opts).unwrap();
+    asdf::testing::write_synthetics(&b, &asdf::testing::SampleOptions { seed: 5, ..opts }).unwrap();
+    let out = dir.path().join("adj.h5");
+    let o = run(0, &bin("adjoint"), &[b.to_str().unwrap(), a.to_str().unwrap(), out.to_str().unwrap(), "-q"], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let json = dir.path().join("adj.json");
+    let r = check_adjoint(&["formula", b.to_str().unwrap(), a.to_str().unwrap(), out.to_str().unwrap(), json.to_str().unwrap()]);
+    assert_eq!(r["components"], 9);
+    assert!(r["misfit_relative"].as_f64().unwrap() <= 1e-10, "{r}");
+    assert!(r["source_relative_to_peak"].as_f64().unwrap() <= 1e-7, "{r}");
+}
