@@ -5,6 +5,8 @@ use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::{braced, LitStr, Token};
 
+use crate::signature::Kind;
+
 /// One `"in" => "out"` pair of a tag map.
 pub(crate) struct TagPair {
     pub(crate) from: LitStr,
@@ -55,8 +57,16 @@ pub(crate) use rules::tag_problem;
 
 const KEYS: &str = "`tag_map`, `inputs`, `compression`, `compare`";
 
-/// Parses and checks the arguments; every problem is collected into one error.
-pub(crate) fn parse(args: TokenStream) -> syn::Result<Config> {
+/// Parses and checks the arguments; every problem is collected into one error. Also says which
+/// kind of job the arguments ask for, even when they have errors (so the signature is checked
+/// against that kind; `None` when not even that is clear).
+pub(crate) fn parse(args: TokenStream) -> (syn::Result<Config>, Option<Kind>) {
+    let mut kind = None;
+    let config = parse_config(args, &mut kind);
+    (config, kind)
+}
+
+fn parse_config(args: TokenStream, kind: &mut Option<Kind>) -> syn::Result<Config> {
     let mut errors: Option<syn::Error> = None;
     let mut push = |e: syn::Error| match &mut errors {
         Some(all) => all.combine(e),
@@ -66,6 +76,7 @@ pub(crate) fn parse(args: TokenStream) -> syn::Result<Config> {
     let mut compression: Option<LitStr> = None;
     let mut compare: Option<Span> = None;
     let mut inputs: Option<usize> = None;
+    let mut inputs_seen = false;
     let mut tag_map_seen = false;
 
     let parser = syn::meta::parser(|meta| {
@@ -90,6 +101,7 @@ pub(crate) fn parse(args: TokenStream) -> syn::Result<Config> {
                 compression = Some(lit);
             }
             "inputs" => {
+                inputs_seen = true;
                 let lit: syn::LitInt = meta.value()?.parse()?;
                 match lit.base10_parse::<usize>() {
                     Ok(n) if (2..=16).contains(&n) => inputs = Some(n),
@@ -118,6 +130,7 @@ pub(crate) fn parse(args: TokenStream) -> syn::Result<Config> {
     }
 
     if let Some(count) = inputs {
+        *kind = Some(Kind::Inputs(count));
         if let Some(c) = compare {
             push(syn::Error::new(c, "`compare` and `inputs` are two different jobs: use `inputs = N` for a job that writes an ASDF file"));
         }
@@ -130,6 +143,11 @@ pub(crate) fn parse(args: TokenStream) -> syn::Result<Config> {
             None => Ok(Config::Inputs { count, compression }),
         };
     }
+    if inputs_seen {
+        // `inputs` with a count that is not allowed: reported above, nothing more to check.
+        return Err(errors.unwrap_or_else(|| syn::Error::new(Span::call_site(), "invalid `inputs`")));
+    }
+    *kind = Some(if compare.is_some() { Kind::Compare } else { Kind::Station });
     let config = match (compare, tag_map) {
         (Some(span), Some((brace, _))) => {
             push(syn::Error::new(span, "`compare` runs over two files and writes JSON; it takes no `tag_map`"));

@@ -19,12 +19,7 @@ pub(crate) fn station_processor(args: TokenStream, item: TokenStream) -> TokenSt
             return quote! { #item #err };
         }
     };
-    let config = args::parse(args);
-    let kind = match config {
-        Ok(Config::Compare) => signature::Kind::Compare,
-        Ok(Config::Inputs { count, .. }) => signature::Kind::Inputs(count),
-        _ => signature::Kind::Station,
-    };
+    let (config, kind) = args::parse(args);
     let checked = signature::check(&f.sig, kind);
     match (config, checked) {
         (Ok(c), Ok(())) => render(&f, c),

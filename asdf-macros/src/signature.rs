@@ -12,7 +12,7 @@ pub(crate) enum Kind {
     Inputs(usize),
 }
 
-pub(crate) fn check(sig: &Signature, kind: Kind) -> syn::Result<()> {
+pub(crate) fn check(sig: &Signature, kind: Option<Kind>) -> syn::Result<()> {
     let mut errors: Vec<syn::Error> = Vec::new();
     if let Some(a) = &sig.asyncness {
         errors.push(syn::Error::new_spanned(a, "a station processor cannot be `async`: the engine calls it on worker threads; make it a plain `fn`"));
@@ -38,6 +38,7 @@ pub(crate) fn check(sig: &Signature, kind: Kind) -> syn::Result<()> {
         }
     }
     let n = sig.inputs.len();
+    let Some(kind) = kind else { return combined(errors) };
     let (what, expected, arity_ok) = match kind {
         Kind::Compare => ("comparison", "`(a: &StationGroup, b: &StationGroup)`".to_string(), n == 2),
         Kind::Station => (
@@ -62,6 +63,10 @@ pub(crate) fn check(sig: &Signature, kind: Kind) -> syn::Result<()> {
         };
         errors.push(syn::Error::new_spanned(&sig.ident, format!("missing return type: a processor returns {want}")));
     }
+    combined(errors)
+}
+
+fn combined(errors: Vec<syn::Error>) -> syn::Result<()> {
     match errors.into_iter().reduce(|mut a, b| {
         a.combine(b);
         a

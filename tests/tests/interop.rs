@@ -165,3 +165,66 @@ print(json.dumps(out))
     assert_eq!(v["II_AAK_MXZ"]["misfit"], 0.25);
     assert_eq!(v["II_AAK_MXZ"]["component"], "MXZ");
 }
+
+/// Auxiliary arrays of every numeric type, 1-D to 3-D (several chunks along each dimension),
+/// with parameters of each kind: pyasdf reads back the same values, dtypes, shapes and
+/// parameters, and h5py the same chunk shapes h5py itself would choose.
+#[test]
+fn pyasdf_reads_our_auxiliary_arrays_of_every_type_and_shape() {
+    use asdf::format::{AuxiliaryArray, AuxiliaryValues};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("aux.h5");
+    let mut ds = asdf::AsdfFile::create(&path).unwrap();
+    let n = 3 * 50 * 70;
+    let values: Vec<(&str, AuxiliaryValues)> = vec![
+        ("i1", (0..n).map(|i| (i % 251) as i8).collect::<Vec<_>>().into()),
+        ("i2", (0..n).map(|i| i as i16 - 5000).collect::<Vec<_>>().into()),
+        ("i4", (0..n).map(|i| i as i32 * -7).collect::<Vec<_>>().into()),
+        ("i8", (0..n).map(|i| i as i64 * 1_000_000_007).collect::<Vec<_>>().into()),
+        ("u1", (0..n).map(|i| (i % 256) as u8).collect::<Vec<_>>().into()),
+        ("u2", (0..n).map(|i| i as u16).collect::<Vec<_>>().into()),
+        ("u4", (0..n).map(|i| i as u32 * 3).collect::<Vec<_>>().into()),
+        ("u8", (0..n).map(|i| (i as u64) << 20).collect::<Vec<_>>().into()),
+        ("f4", (0..n).map(|i| i as f32 * 0.5).collect::<Vec<_>>().into()),
+        ("f8", (0..n).map(|i| (i as f64).sqrt()).collect::<Vec<_>>().into()),
+    ];
+    for (dtype, v) in values {
+        for shape in [vec![n as u64], vec![150, 70], vec![3, 50, 70]] {
+            let a = AuxiliaryArray { shape: shape.clone(), ..AuxiliaryArray::new("Types", &format!("{dtype}/d{}", shape.len()), v.clone()) }
+                .with_parameter("int", 7i64)
+                .with_parameter("float", 0.5)
+                .with_parameter("text", "a b");
+            ds.add_auxiliary_array(&a).unwrap();
+        }
+    }
+    ds.close().unwrap();
+    let code = r#"
+import sys, json, pyasdf, h5py, numpy as np
+from h5py._hl.filters import guess_chunk
+ds = pyasdf.ASDFDataSet(sys.argv[1], mode="r")
+n = 3 * 50 * 70
+i = np.arange(n)
+expected = {"i1": (i % 251).astype(np.int8), "i2": (i - 5000).astype(np.int16), "i4": (i * -7).astype(np.int32),
+            "i8": i.astype(np.int64) * 1000000007, "u1": (i % 256).astype(np.uint8), "u2": i.astype(np.uint16),
+            "u4": (i * 3).astype(np.uint32), "u8": i.astype(np.uint64) << np.uint64(20), "f4": i.astype(np.float32) * np.float32(0.5),
+            "f8": np.sqrt(i.astype(np.float64))}
+checked = 0
+with h5py.File(sys.argv[1], "r") as f:
+    for dtype, want in expected.items():
+        for shape in [(n,), (150, 70), (3, 50, 70)]:
+            a = ds.auxiliary_data.Types[dtype]["d%d" % len(shape)]
+            assert a.data.dtype.str[1:] == dtype and a.data.shape == shape, (dtype, a.data.dtype, a.data.shape)
+            assert np.array_equal(a.data[()], want.reshape(shape)), dtype
+            assert dict(a.parameters) == {"int": 7, "float": 0.5, "text": "a b"}, a.parameters
+            d = f["AuxiliaryData/Types/%s/d%d" % (dtype, len(shape))]
+            assert d.chunks == guess_chunk(shape, None, want.dtype.itemsize), (dtype, shape, d.chunks)
+            checked += 1
+ds.validate()
+print(json.dumps({"checked": checked}))
+"#;
+    let o = Command::new(python()).arg("-c").arg(code).arg(&path).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let last = o.stdout.rsplit(|&b| b == b'\n').find(|l| !l.is_empty()).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(last).unwrap();
+    assert_eq!(v["checked"], 30);
+}

@@ -31,7 +31,7 @@ impl AsdfFile {
     /// let mut ds = asdf::AsdfFile::create(dir.path().join("a.h5"))?;
     /// ds.add_auxiliary_array(&AuxiliaryArray::new("Counts", "XX_A", vec![3u16, 5, 8]))?;
     /// assert_eq!(ds.auxiliary_data("Counts/XX_A")?.data, [3.0, 5.0, 8.0]);
-    /// # Ok::<(), asdf::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn add_auxiliary_array(&mut self, array: &AuxiliaryArray) -> Result<()> {
         let e = encode_auxiliary(array, self.version, self.compression)
