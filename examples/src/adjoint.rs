@@ -16,6 +16,8 @@
 //! `w^2 (s - d)` inside the window and 0 outside. (pyadjoint integrates with Simpson's rule and
 //! applies the taper once to the adjoint source; the trapezoid rule and `w^2`, the exact
 //! derivative of the discrete misfit, are this example's choice.)
+use std::borrow::Cow;
+
 use asdf::prelude::*;
 
 /// Half the window length, in seconds.
@@ -56,7 +58,7 @@ fn adjoint(obs: &StationGroup<'_>, syn: &StationGroup<'_>, ctx: &JobContext<'_>)
             continue;
         };
         let d = on_grid_of(d, s)?;
-        let m = measure(&d.data().to_f64(), &s.data().to_f64(), 1.0 / s.stats.sampling_rate);
+        let m = measure(&samples(&d), &samples(s), 1.0 / s.stats.sampling_rate);
         let window = Window::new(s, &m);
         output = output.with_auxiliary(
             AuxiliaryArray::new("MisfitWindows", &format!("{}_{}_{}", s.stats.network, s.stats.station, s.stats.channel), vec![window.relative_starttime, window.relative_endtime])
@@ -67,24 +69,26 @@ fn adjoint(obs: &StationGroup<'_>, syn: &StationGroup<'_>, ctx: &JobContext<'_>)
         );
         record.misfit += m.misfit;
         record.windows.push(window);
-        let mut tr = s.clone();
-        *tr.data_f64_mut() = m.adjoint;
-        sources.traces.push(tr);
+        sources.traces.push(Trace::new(&s.id(), s.stats.starttime, s.stats.sampling_rate, m.adjoint));
     }
     if let Some(ba) = back_azimuth {
         sources.rotate_rt_ne(ba).map_err(|e| e.to_string())?;
     }
     let measured = |c: char| record.windows.iter().filter(|w| w.channel_id.ends_with(c) || (c != 'Z' && rotated && !w.channel_id.ends_with('Z'))).map(|w| w.misfit).sum::<f64>();
     let adjoint_sources = sources
-        .iter()
-        .map(|tr| AdjointSource {
-            location: tr.stats.location.clone(),
-            misfit: measured(component(tr)),
-            adjoint_source_type: "waveform_misfit".into(),
-            min_period: PERIODS.0,
-            max_period: PERIODS.1,
-            coordinates: ctx.coordinates,
-            ..AdjointSource::new(&tr.stats.network, &tr.stats.station, component(tr), 1.0 / tr.stats.sampling_rate, tr.stats.starttime, tr.data().to_f64())
+        .traces
+        .into_iter()
+        .map(|mut tr| {
+            let data = std::mem::take(tr.data_f64_mut());
+            AdjointSource {
+                location: tr.stats.location.clone(),
+                misfit: measured(component(&tr)),
+                adjoint_source_type: "waveform_misfit".into(),
+                min_period: PERIODS.0,
+                max_period: PERIODS.1,
+                coordinates: ctx.coordinates,
+                ..AdjointSource::new(&tr.stats.network, &tr.stats.station, component(&tr), 1.0 / tr.stats.sampling_rate, tr.stats.starttime, data)
+            }
         })
         .collect();
     Ok(output.with_adjoint_sources(adjoint_sources).with_record(&record))
@@ -116,14 +120,22 @@ fn zeros_like(like: &Trace, c: char) -> Trace {
 }
 
 /// `d` on `s`'s time grid (interpolated when the grids differ).
-fn on_grid_of(d: &Trace, s: &Trace) -> Result<Trace, String> {
-    let same = d.stats.starttime == s.stats.starttime && d.stats.sampling_rate == s.stats.sampling_rate && d.npts() == s.npts();
-    let (id, mut d) = (d.id(), d.clone());
-    if !same {
-        d.interpolate(s.stats.sampling_rate, Interpolation::WeightedAverageSlopes, Some(s.stats.starttime), Some(s.npts()))
-            .map_err(|e| format!("{id}: cannot bring the observed trace onto the synthetic's grid: {e}"))?;
+fn on_grid_of<'a>(d: &'a Trace, s: &Trace) -> Result<Cow<'a, Trace>, String> {
+    if d.stats.starttime == s.stats.starttime && d.stats.sampling_rate == s.stats.sampling_rate && d.npts() == s.npts() {
+        return Ok(Cow::Borrowed(d));
     }
-    Ok(d)
+    let mut d = d.clone();
+    d.interpolate(s.stats.sampling_rate, Interpolation::WeightedAverageSlopes, Some(s.stats.starttime), Some(s.npts()))
+        .map_err(|e| format!("{}: cannot bring the observed trace onto the synthetic's grid: {e}", s.id()))?;
+    Ok(Cow::Owned(d))
+}
+
+/// A trace's samples as float64, borrowed when they are.
+fn samples(tr: &Trace) -> Cow<'_, [f64]> {
+    match tr.data().as_f64() {
+        Some(x) => Cow::Borrowed(x),
+        None => Cow::Owned(tr.data().to_f64()),
+    }
 }
 
 /// One component's measurement: the window (sample indices, `[left, right)`), the misfit and the

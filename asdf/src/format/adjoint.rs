@@ -129,8 +129,7 @@ impl AdjointSource {
     /// # Ok::<(), String>(())
     /// ```
     pub fn to_arrays(sources: &[AdjointSource]) -> std::result::Result<Vec<AuxiliaryArray>, String> {
-        let mut all: Vec<AdjointSource> = Vec::with_capacity(sources.len());
-        for a in sources {
+        for (i, a) in sources.iter().enumerate() {
             let name = a.dataset_name();
             if !(a.dt.is_finite() && a.dt > 0.0) {
                 return Err(format!("adjoint source {name}: time step {} is not positive", a.dt));
@@ -138,25 +137,37 @@ impl AdjointSource {
             if a.data.is_empty() || a.data.iter().any(|x| !x.is_finite()) {
                 return Err(format!("adjoint source {name}: an adjoint source needs finite samples (NSTEP of them)"));
             }
-            if let Some(other) = all.iter().find(|o| o.network == a.network && o.station == a.station) {
+            if let Some(other) = sources[..i].iter().find(|o| o.network == a.network && o.station == a.station) {
                 if other.dt != a.dt || other.data.len() != a.data.len() {
                     return Err(format!("adjoint source {name}: dt {} and {} samples, but another component has dt {} and {}", a.dt, a.data.len(), other.dt, other.data.len()));
                 }
             }
-            all.push(a.clone());
         }
+        let mut arrays: Vec<AuxiliaryArray> = sources.iter().map(AdjointSource::to_array).collect();
         // The components the solver needs and was not given: zeros.
-        let mut missing = Vec::new();
-        for a in &all {
+        let mut missing: Vec<AdjointSource> = Vec::new();
+        for a in sources.iter().filter(|a| matches!(a.component, 'Z' | 'N' | 'E')) {
             for c in ['Z', 'N', 'E'] {
-                let given = all.iter().chain(&missing).any(|o: &AdjointSource| o.network == a.network && o.station == a.station && o.component == c);
-                if !given && matches!(a.component, 'Z' | 'N' | 'E') {
-                    missing.push(AdjointSource { component: c, data: vec![0.0; a.data.len()], misfit: 0.0, ..a.clone() });
+                let same = |o: &AdjointSource| o.network == a.network && o.station == a.station && o.component == c;
+                if !sources.iter().any(same) && !missing.iter().any(same) {
+                    missing.push(AdjointSource { component: c, data: vec![0.0; a.data.len()], misfit: 0.0, ..a.without_data() });
                 }
             }
         }
-        all.extend(missing);
-        Ok(all.iter().map(AdjointSource::to_array).collect())
+        arrays.extend(missing.iter().map(AdjointSource::to_array));
+        Ok(arrays)
+    }
+
+    /// A copy with no samples.
+    fn without_data(&self) -> AdjointSource {
+        AdjointSource {
+            network: self.network.clone(),
+            station: self.station.clone(),
+            location: self.location.clone(),
+            adjoint_source_type: self.adjoint_source_type.clone(),
+            data: Vec::new(),
+            ..*self
+        }
     }
 
     fn to_array(&self) -> AuxiliaryArray {

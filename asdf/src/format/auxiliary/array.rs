@@ -2,7 +2,7 @@
 //! h5py would, each chunk filtered with the file's pipeline), with no HDF5 call.
 
 use super::super::chunking::guess_chunk;
-use super::super::codec::{encode_chunk, NumKind, Pipeline};
+use super::super::codec::{encode_chunk, map_chunks, NumKind, Pipeline};
 use super::super::file::Compression;
 use super::super::names::is_valid_auxiliary_segment;
 use super::super::version::FormatVersion;
@@ -90,9 +90,9 @@ impl AuxiliaryValues {
         }
     }
 
-    /// The values as native-order bytes.
-    fn to_ne_bytes(&self) -> Vec<u8> {
-        each_values!(self, v => v.iter().flat_map(|x| x.to_ne_bytes()).collect())
+    /// The values as native-order bytes (no copy).
+    fn as_bytes(&self) -> &[u8] {
+        each_values!(self, v => zerocopy::IntoBytes::as_bytes(v.as_slice()))
     }
 }
 
@@ -225,8 +225,14 @@ pub fn encode_auxiliary(a: &AuxiliaryArray, version: FormatVersion, compression:
     let kind = a.values.kind();
     let chunk = guess_chunk(&a.shape, kind.size());
     let pipeline = compression.pipeline();
-    let raw = a.values.to_ne_bytes();
-    let chunks = chunk_cells(&a.shape, &chunk).map(|cell| encode_chunk(&gather_chunk(&raw, &a.shape, &chunk, &cell, kind.size()), kind.size(), pipeline)).collect();
+    let (raw, elem) = (a.values.as_bytes(), kind.size());
+    let chunks = if let ([_], [c]) = (a.shape.as_slice(), chunk.as_slice()) {
+        // 1-D, as a trace: the full chunks straight from the values, the last one padded.
+        let size = *c as usize * elem;
+        map_chunks(raw, size.max(1), |piece| if piece.len() == size { encode_chunk(piece, elem, pipeline) } else { encode_chunk(&padded(piece, size), elem, pipeline) })
+    } else {
+        chunk_cells(&a.shape, &chunk).map(|cell| encode_chunk(&gather_chunk(raw, &a.shape, &chunk, &cell, elem), elem, pipeline)).collect()
+    };
     Ok(EncodedAuxiliary {
         data_type: a.data_type.clone(),
         path: path.to_string(),
@@ -253,6 +259,13 @@ pub(crate) fn chunk_cells(shape: &[u64], chunk: &[u64]) -> impl Iterator<Item = 
         }
         cell
     })
+}
+
+/// `piece` padded with zeros to `size` bytes (HDF5 stores edge chunks whole).
+fn padded(piece: &[u8], size: usize) -> Vec<u8> {
+    let mut full = piece.to_vec();
+    full.resize(size, 0);
+    full
 }
 
 /// One full-size chunk's raw bytes, cut from the row-major array `raw` (`elem`-byte values);

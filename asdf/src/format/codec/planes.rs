@@ -261,23 +261,20 @@ fn tokenize(plane: &[u8], tokens: &mut Vec<u16>) -> [u32; LITLEN_SYMBOLS] {
     let mut freq = [0u32; LITLEN_SYMBOLS];
     let n = plane.len();
     tokens.clear();
-    tokens.resize(n + 1, 0);
-    let (mut i, mut t) = (0, 0);
+    tokens.reserve(n + 1);
+    let mut i = 0;
     while i < n {
         let b = plane[i];
-        tokens[t] = b as u16;
-        t += 1;
+        tokens.push(b as u16);
         freq[b as usize] += 1;
         i += 1;
         if i + MIN_RUN <= n && plane[i] == b && plane[i + 1] == b && plane[i + 2] == b {
             let run = MIN_RUN + plane[i + MIN_RUN..n.min(i + MAX_RUN)].iter().take_while(|&&x| x == b).count();
-            tokens[t] = (256 + run) as u16;
-            t += 1;
+            tokens.push((256 + run) as u16);
             freq[257 + codes[run] as usize] += 1;
             i += run;
         }
     }
-    tokens.truncate(t);
     freq[END_OF_BLOCK] = 1;
     freq
 }
@@ -334,6 +331,9 @@ struct HuffmanBlock {
     cl_code: Vec<u32>,
     hclen: usize,
     bits: u64,
+    /// Every token's whole bit pattern (a run: length code, extra bits, distance code, at most
+    /// 21 bits) and its width.
+    pattern: Vec<(u32, u32)>,
 }
 
 /// Distance alphabet: every run is at distance 1 (code 0); code 1 is an unused partner that
@@ -361,8 +361,24 @@ impl HuffmanBlock {
             .sum::<u64>()
             + runs * DIST_LENGTHS[0] as u64;
         let header_bits = 3 + 14 + 3 * hclen as u64 + cl_syms.iter().map(|&(s, _)| (cl_len[s as usize] as u32 + cl_extra_bits(s)) as u64).sum::<u64>();
+        let lit_code = canonical_codes(&lit_len);
+        // Each token's bit pattern, looked up once per token when the block is written.
+        let codes = length_codes();
+        let dist_code = canonical_codes(&DIST_LENGTHS)[0];
+        let mut pattern = vec![(0u32, 0u32); 256 + MAX_RUN + 1];
+        for (b, p) in pattern.iter_mut().enumerate().take(256) {
+            *p = (lit_code[b], lit_len[b] as u32);
+        }
+        for len in MIN_RUN..=MAX_RUN {
+            let c = codes[len] as usize;
+            let (code, bits) = (lit_code[257 + c], lit_len[257 + c] as u32);
+            let extra = LENGTH_EXTRA[c] as u32;
+            let value = code | ((len - LENGTH_BASE[c] as usize) as u32) << bits | dist_code << (bits + extra);
+            pattern[256 + len] = (value, bits + extra + DIST_LENGTHS[0] as u32);
+        }
         HuffmanBlock {
-            lit_code: canonical_codes(&lit_len),
+            pattern,
+            lit_code,
             lit_len,
             hlit,
             cl_code: canonical_codes(&cl_len),
@@ -386,23 +402,8 @@ impl HuffmanBlock {
             w.put(self.cl_code[s as usize], self.cl_len[s as usize] as u32);
             w.put(extra as u32, cl_extra_bits(s));
         }
-        // Every token's whole bit pattern (a run: length code, extra bits, distance code, at
-        // most 21 bits) and its width, looked up once per token.
-        let codes = length_codes();
-        let dist_code = canonical_codes(&DIST_LENGTHS)[0];
-        let mut pattern = [(0u32, 0u32); 256 + MAX_RUN + 1];
-        for (b, p) in pattern.iter_mut().enumerate().take(256) {
-            *p = (self.lit_code[b], self.lit_len[b] as u32);
-        }
-        for len in MIN_RUN..=MAX_RUN {
-            let c = codes[len] as usize;
-            let (code, bits) = (self.lit_code[257 + c], self.lit_len[257 + c] as u32);
-            let extra = LENGTH_EXTRA[c] as u32;
-            let value = code | ((len - LENGTH_BASE[c] as usize) as u32) << bits | dist_code << (bits + extra);
-            pattern[256 + len] = (value, bits + extra + DIST_LENGTHS[0] as u32);
-        }
         for &t in tokens {
-            let (value, bits) = pattern[t as usize];
+            let (value, bits) = self.pattern[t as usize];
             w.put(value, bits);
         }
         w.put(self.lit_code[END_OF_BLOCK], self.lit_len[END_OF_BLOCK] as u32);
@@ -445,6 +446,25 @@ pub(super) fn zlib_header(level: u32) -> [u8; 2] {
 
 thread_local! {
     static TOKENS: std::cell::RefCell<Vec<u16>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// The last block planned on this thread, with the symbol counts it was planned for.
+    static LAST_PLAN: std::cell::RefCell<Option<([u32; LITLEN_SYMBOLS], std::rc::Rc<HuffmanBlock>)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The block for these symbol counts: the last one planned on this thread when the counts are
+/// the same (planes that repeat chunk after chunk, such as the zeros around a windowed signal,
+/// cost one plan, not one each), else a new plan.
+fn planned(freq: &[u32; LITLEN_SYMBOLS]) -> std::rc::Rc<HuffmanBlock> {
+    LAST_PLAN.with(|cell| {
+        let mut last = cell.borrow_mut();
+        match &*last {
+            Some((f, block)) if f == freq => block.clone(),
+            _ => {
+                let block = std::rc::Rc::new(HuffmanBlock::plan(freq));
+                *last = Some((*freq, block.clone()));
+                block
+            }
+        }
+    })
 }
 
 /// A zlib stream of the shuffled chunk `data` (`elem` planes of `data.len() / elem` bytes; a
@@ -467,7 +487,7 @@ pub(crate) fn zlib_compress_planes(data: &[u8], elem: usize, level: u32) -> Vec<
                 continue;
             }
             let freq = tokenize(seg, tokens);
-            let block = HuffmanBlock::plan(&freq);
+            let block = planned(&freq);
             // A stored block costs its bytes, 4 length bytes and up to 10 bits of header and padding.
             let stored_bits = 8 * (seg.len() as u64 + 4 * seg.len().div_ceil(MAX_STORED).max(1) as u64) + 10;
             if block.bits < stored_bits {
