@@ -104,7 +104,7 @@ where
 
     // 2. Open the output (StationXML of every job's station and the events copied first).
     let metadata = |file: &mut AsdfFile| copy_metadata(&files, &jobs, file);
-    let settings = journaled::Settings { resume: opts.resume, compression: opts.compression, metadata: &metadata };
+    let settings = journaled::Settings { resume: opts.resume, compression: opts.compression, metadata: &metadata, shared_names: true };
     let (writer, pending) = journaled::open(ctx, output, &settings, &jobs)?;
     summary.resumed = jobs.len() - pending.len();
 

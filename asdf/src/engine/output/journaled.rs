@@ -25,6 +25,8 @@ pub(crate) struct JournaledOutput {
     file: AsdfFile,
     journal: Journal,
     done: HashSet<String>,
+    /// Whether two jobs' traces can have the same name (then each is looked up first).
+    shared_names: bool,
     /// Each written job's record (JSON), by job key, this run's and those carried over.
     records: BTreeMap<String, Vec<u8>>,
     last_flush: Instant,
@@ -38,6 +40,10 @@ pub(crate) struct Settings<'a> {
     pub(crate) compression: Compression,
     /// Fills a new output with what every run copies first (StationXML, events).
     pub(crate) metadata: &'a dyn Fn(&mut AsdfFile) -> Result<(), EngineError>,
+    /// Whether two jobs may write traces of the same name (two input tags mapped to one output
+    /// tag; any multi-input job). When not, only a job's own traces are checked against each
+    /// other, with no lookup in the file.
+    pub(crate) shared_names: bool,
 }
 
 /// Opens the output on rank 0 and tells every rank which jobs remain (all of them, but those a
@@ -73,6 +79,7 @@ impl JournaledOutput {
             file,
             journal,
             done: HashSet::new(),
+            shared_names: settings.shared_names,
             records: BTreeMap::new(),
             last_flush: Instant::now(),
         };
@@ -112,7 +119,7 @@ impl JournaledOutput {
     fn conflict(&self, products: &Borrowed<'_>) -> Option<String> {
         let mut names = HashSet::new();
         for (t, _) in &products.traces {
-            if self.file.has_waveform(&t.station, &t.name) || !names.insert(format!("/Waveforms/{}/{}", t.station, t.name)) {
+            if (self.shared_names && self.file.has_waveform(&t.station, &t.name)) || !names.insert(format!("/Waveforms/{}/{}", t.station, t.name)) {
                 return Some(format!("waveform {}/{} is written twice (by this job or another)", t.station, t.name));
             }
         }

@@ -256,25 +256,29 @@ fn looks_random(plane: &[u8]) -> bool {
 
 /// One plane as literals and runs: token `t < 256` is a literal byte, `256 + len` a run of
 /// `len` copies of the previous byte. Also returns the literal/length symbol counts.
+#[inline(never)]
 fn tokenize(plane: &[u8], tokens: &mut Vec<u16>) -> [u32; LITLEN_SYMBOLS] {
     let codes = length_codes();
     let mut freq = [0u32; LITLEN_SYMBOLS];
     let n = plane.len();
     tokens.clear();
-    tokens.reserve(n + 1);
-    let mut i = 0;
+    tokens.resize(n + 1, 0);
+    let (mut i, mut t) = (0, 0);
     while i < n {
         let b = plane[i];
-        tokens.push(b as u16);
+        tokens[t] = b as u16;
+        t += 1;
         freq[b as usize] += 1;
         i += 1;
         if i + MIN_RUN <= n && plane[i] == b && plane[i + 1] == b && plane[i + 2] == b {
             let run = MIN_RUN + plane[i + MIN_RUN..n.min(i + MAX_RUN)].iter().take_while(|&&x| x == b).count();
-            tokens.push((256 + run) as u16);
+            tokens[t] = (256 + run) as u16;
+            t += 1;
             freq[257 + codes[run] as usize] += 1;
             i += run;
         }
     }
+    tokens.truncate(t);
     freq[END_OF_BLOCK] = 1;
     freq
 }
@@ -331,9 +335,6 @@ struct HuffmanBlock {
     cl_code: Vec<u32>,
     hclen: usize,
     bits: u64,
-    /// Every token's whole bit pattern (a run: length code, extra bits, distance code, at most
-    /// 21 bits) and its width.
-    pattern: Vec<(u32, u32)>,
 }
 
 /// Distance alphabet: every run is at distance 1 (code 0); code 1 is an unused partner that
@@ -361,24 +362,8 @@ impl HuffmanBlock {
             .sum::<u64>()
             + runs * DIST_LENGTHS[0] as u64;
         let header_bits = 3 + 14 + 3 * hclen as u64 + cl_syms.iter().map(|&(s, _)| (cl_len[s as usize] as u32 + cl_extra_bits(s)) as u64).sum::<u64>();
-        let lit_code = canonical_codes(&lit_len);
-        // Each token's bit pattern, looked up once per token when the block is written.
-        let codes = length_codes();
-        let dist_code = canonical_codes(&DIST_LENGTHS)[0];
-        let mut pattern = vec![(0u32, 0u32); 256 + MAX_RUN + 1];
-        for (b, p) in pattern.iter_mut().enumerate().take(256) {
-            *p = (lit_code[b], lit_len[b] as u32);
-        }
-        for len in MIN_RUN..=MAX_RUN {
-            let c = codes[len] as usize;
-            let (code, bits) = (lit_code[257 + c], lit_len[257 + c] as u32);
-            let extra = LENGTH_EXTRA[c] as u32;
-            let value = code | ((len - LENGTH_BASE[c] as usize) as u32) << bits | dist_code << (bits + extra);
-            pattern[256 + len] = (value, bits + extra + DIST_LENGTHS[0] as u32);
-        }
         HuffmanBlock {
-            pattern,
-            lit_code,
+            lit_code: canonical_codes(&lit_len),
             lit_len,
             hlit,
             cl_code: canonical_codes(&cl_len),
@@ -389,6 +374,7 @@ impl HuffmanBlock {
         }
     }
 
+    #[inline(never)]
     fn emit(&self, tokens: &[u16], last: bool, w: &mut BitWriter<'_>) {
         w.put(last as u32, 1);
         w.put(2, 2);
@@ -402,8 +388,23 @@ impl HuffmanBlock {
             w.put(self.cl_code[s as usize], self.cl_len[s as usize] as u32);
             w.put(extra as u32, cl_extra_bits(s));
         }
+        // Every token's whole bit pattern (a run: length code, extra bits, distance code, at
+        // most 21 bits) and its width, looked up once per token.
+        let codes = length_codes();
+        let dist_code = canonical_codes(&DIST_LENGTHS)[0];
+        let mut pattern = [(0u32, 0u32); 256 + MAX_RUN + 1];
+        for (b, p) in pattern.iter_mut().enumerate().take(256) {
+            *p = (self.lit_code[b], self.lit_len[b] as u32);
+        }
+        for len in MIN_RUN..=MAX_RUN {
+            let c = codes[len] as usize;
+            let (code, bits) = (self.lit_code[257 + c], self.lit_len[257 + c] as u32);
+            let extra = LENGTH_EXTRA[c] as u32;
+            let value = code | ((len - LENGTH_BASE[c] as usize) as u32) << bits | dist_code << (bits + extra);
+            pattern[256 + len] = (value, bits + extra + DIST_LENGTHS[0] as u32);
+        }
         for &t in tokens {
-            let (value, bits) = self.pattern[t as usize];
+            let (value, bits) = pattern[t as usize];
             w.put(value, bits);
         }
         w.put(self.lit_code[END_OF_BLOCK], self.lit_len[END_OF_BLOCK] as u32);
@@ -446,14 +447,15 @@ pub(super) fn zlib_header(level: u32) -> [u8; 2] {
 
 thread_local! {
     static TOKENS: std::cell::RefCell<Vec<u16>> = const { std::cell::RefCell::new(Vec::new()) };
-    /// The last block planned on this thread, with the symbol counts it was planned for.
+    /// The last run-dominated block planned on this thread, with the symbol counts it was
+    /// planned for.
     static LAST_PLAN: std::cell::RefCell<Option<([u32; LITLEN_SYMBOLS], std::rc::Rc<HuffmanBlock>)>> = const { std::cell::RefCell::new(None) };
 }
 
-/// The block for these symbol counts: the last one planned on this thread when the counts are
-/// the same (planes that repeat chunk after chunk, such as the zeros around a windowed signal,
-/// cost one plan, not one each), else a new plan.
-fn planned(freq: &[u32; LITLEN_SYMBOLS]) -> std::rc::Rc<HuffmanBlock> {
+/// The block for the symbol counts of a plane that is nearly all runs (64 bytes a token or more):
+/// such planes repeat from chunk to chunk (the zeros around a windowed signal), so the last one
+/// planned on this thread is reused when the counts are the same.
+fn planned_runs(freq: &[u32; LITLEN_SYMBOLS]) -> std::rc::Rc<HuffmanBlock> {
     LAST_PLAN.with(|cell| {
         let mut last = cell.borrow_mut();
         match &*last {
@@ -487,7 +489,14 @@ pub(crate) fn zlib_compress_planes(data: &[u8], elem: usize, level: u32) -> Vec<
                 continue;
             }
             let freq = tokenize(seg, tokens);
-            let block = planned(&freq);
+            let (cached, fresh);
+            let block: &HuffmanBlock = if tokens.len() * 64 < seg.len() {
+                cached = planned_runs(&freq);
+                &cached
+            } else {
+                fresh = HuffmanBlock::plan(&freq);
+                &fresh
+            };
             // A stored block costs its bytes, 4 length bytes and up to 10 bits of header and padding.
             let stored_bits = 8 * (seg.len() as u64 + 4 * seg.len().div_ceil(MAX_STORED).max(1) as u64) + 10;
             if block.bits < stored_bits {
