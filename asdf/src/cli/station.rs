@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Arg, ArgAction, Command};
 
 use crate::engine::{combine_with, compare_with, process_with, CombineOptions, CompareOptions, Ctx, EngineError, IntoJobOutput, JobContext, ProcessOptions, StationFn, Summary};
-use crate::format::{Compression, StationGroup};
+use crate::format::{Compression, Shard, StationGroup};
 
 use super::{EXIT_JOBS_FAILED, EXIT_OK, EXIT_USAGE};
 
@@ -53,6 +53,13 @@ pub struct InputsSpec {
     pub version: &'static str,
 }
 
+fn shard_arg() -> Arg {
+    Arg::new("shard")
+        .long("shard")
+        .value_name("I/N")
+        .help("Process shard I of N (1 <= I <= N) of the stations into this output [default in a Slurm job array: from SLURM_ARRAY_TASK_ID, _MIN and _COUNT]; join the shards' outputs with `asdf merge`")
+}
+
 fn common_args(cmd: Command) -> Command {
     cmd.arg(Arg::new("threads").long("threads").value_name("N").value_parser(clap::value_parser!(usize)).help("Worker threads per process [default: cores + 1; under MPI the cores shared by the ranks of a node]"))
         .arg(Arg::new("stations").long("stations").value_name("NET.STA,...").help("Only these stations (comma-separated, wildcards * and ? allowed)"))
@@ -61,6 +68,14 @@ fn common_args(cmd: Command) -> Command {
 
 fn split_list(s: Option<&String>) -> Vec<String> {
     s.map(|s| s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()).unwrap_or_default()
+}
+
+/// The shard from `--shard`, else from a Slurm job array's variables, else none.
+fn shard_of(m: &clap::ArgMatches) -> Result<Option<Shard>, String> {
+    match m.get_one::<String>("shard") {
+        Some(s) => s.parse().map(Some).map_err(|e| format!("--shard {e}")),
+        None => Shard::from_slurm(|name| std::env::var(name).ok()),
+    }
 }
 
 /// Prints an error (rank 0 only) and returns the usage/input exit code.
@@ -96,6 +111,7 @@ where
             .action(ArgAction::SetTrue)
             .help("Under mpiexec: every rank writes its own results with parallel HDF5 (MPI-IO) instead of sending them to rank 0 (no journal)"),
     )
+    .arg(shard_arg())
     .arg(Arg::new("tag-map").long("tag-map").value_name("IN=OUT").action(ArgAction::Append).help("Replace the compiled-in tag map (repeatable)"));
     let m = match cmd.try_get_matches() {
         Ok(m) => m,
@@ -132,6 +148,10 @@ where
         };
     }
     opts.quiet = m.get_flag("quiet");
+    opts.shard = match shard_of(&m) {
+        Ok(s) => s,
+        Err(e) => return fail(0, &e),
+    };
     let input = m.get_one::<PathBuf>("input").cloned().unwrap_or_default();
     let output = m.get_one::<PathBuf>("output").cloned().unwrap_or_default();
 
@@ -211,7 +231,8 @@ where
         .arg(Arg::new("records").long("records").value_name("FILE.json").value_parser(clap::value_parser!(PathBuf)).help("Where the run's summary with every station's record goes [default: OUTPUT with the extension .json]"))
         .arg(Arg::new("compression").long("compression").value_name("none|gzip-0..9").help(format!("Output compression [default: {}]", spec.compression.unwrap_or("gzip-3"))))
         .arg(Arg::new("memory-budget").long("memory-budget").value_name("SIZE").help("Job memory per process, e.g. 2G [default: half the available memory, shared by a node's ranks]"))
-        .arg(Arg::new("resume").long("resume").action(ArgAction::SetTrue).help("Continue an interrupted run into the same output (from its .journal)"));
+        .arg(Arg::new("resume").long("resume").action(ArgAction::SetTrue).help("Continue an interrupted run into the same output (from its .journal)"))
+        .arg(shard_arg());
     let m = match cmd.try_get_matches() {
         Ok(m) => m,
         Err(e) => {
@@ -237,6 +258,10 @@ where
             Err(e) => return fail(0, &format!("--memory-budget {e}")),
         };
     }
+    opts.shard = match shard_of(&m) {
+        Ok(s) => s,
+        Err(e) => return fail(0, &e),
+    };
     let inputs: Vec<PathBuf> = spec.inputs.iter().map(|(id, _)| m.get_one::<PathBuf>(id).cloned().unwrap_or_default()).collect();
     let output = m.get_one::<PathBuf>("output").cloned().unwrap_or_default();
     let records = m.get_one::<PathBuf>("records").cloned().unwrap_or_else(|| output.with_extension("json"));

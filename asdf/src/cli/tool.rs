@@ -1,11 +1,11 @@
-//! The `asdf` tool: `info`, `ls`, `validate`, `diff` and `sample`.
+//! The `asdf` tool: `info`, `ls`, `validate`, `diff`, `merge` and `sample`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, Command};
 
-use crate::format::{diff, validate, AsdfFile, Compression, Severity};
+use crate::format::{diff, merge_shards, validate, AsdfFile, Compression, Severity};
 use crate::testing::{synthetic_grid, write_sample, write_synthetics, SampleOptions, SYNTHETIC_RATE};
 use crate::model::time::UtcTime;
 
@@ -66,6 +66,12 @@ fn command() -> Command {
                 )
                 .arg(Arg::new("json").long("json").action(ArgAction::SetTrue)),
         )
+        .subcommand(
+            Command::new("merge")
+                .about("Join the outputs of a job array's shards (--shard I/N) into one file, as one run would have written it (objects copied as stored)")
+                .arg(Arg::new("out").required(true).value_name("OUT.h5").value_parser(clap::value_parser!(PathBuf)).help("The file to create (must not exist)"))
+                .arg(Arg::new("shards").required(true).num_args(1..).value_name("SHARD.h5").value_parser(clap::value_parser!(PathBuf)).help("Every shard's output, in any order")),
+        )
 }
 
 /// Runs the tool with the process's arguments.
@@ -83,6 +89,7 @@ pub fn main() -> ExitCode {
         Some(("ls", a)) => ls(a).map(|()| EXIT_OK),
         Some(("validate", a)) => validate_cmd(a),
         Some(("diff", a)) => diff_cmd(a),
+        Some(("merge", a)) => merge_cmd(a).map(|()| EXIT_OK),
         _ => Err("unknown subcommand".to_string()),
     };
     match r {
@@ -92,6 +99,14 @@ pub fn main() -> ExitCode {
             ExitCode::from(EXIT_USAGE)
         }
     }
+}
+
+fn merge_cmd(a: &clap::ArgMatches) -> Result<(), String> {
+    let out = a.get_one::<PathBuf>("out").cloned().unwrap_or_default();
+    let shards: Vec<PathBuf> = a.get_many::<PathBuf>("shards").map(|v| v.cloned().collect()).unwrap_or_default();
+    let s = merge_shards(&out, &shards).map_err(|e| e.to_string())?;
+    println!("wrote {}: {} shards joined, {} objects copied", out.display(), s.shards, s.objects);
+    Ok(())
 }
 
 fn sample(a: &clap::ArgMatches) -> Result<(), String> {

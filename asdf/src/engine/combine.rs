@@ -39,6 +39,9 @@ pub struct CombineOptions {
     pub memory_budget: Option<u64>,
     /// Continue an interrupted run from its journal.
     pub resume: bool,
+    /// In a job array: the shard of the stations this run processes (see
+    /// [`Shard`](crate::format::Shard); join the outputs with `asdf merge`).
+    pub shard: Option<crate::format::Shard>,
     /// No progress bar and no per-job error lines.
     pub quiet: bool,
 }
@@ -103,7 +106,13 @@ where
     };
 
     // 2. Open the output (StationXML of every job's station and the events copied first).
-    let metadata = |file: &mut AsdfFile| copy_metadata(&files, &jobs, file);
+    let metadata = |file: &mut AsdfFile| {
+        copy_metadata(&files, &jobs, file)?;
+        match opts.shard {
+            Some(s) => Ok(file.mark_shard(s)?),
+            None => Ok(()),
+        }
+    };
     let settings = journaled::Settings { resume: opts.resume, compression: opts.compression, metadata: &metadata, shared_names: true };
     let (writer, pending) = journaled::open(ctx, output, &settings, &jobs)?;
     summary.resumed = jobs.len() - pending.len();
@@ -184,6 +193,11 @@ fn plan_root(inputs: &[PathBuf], output: &Path, opts: &CombineOptions) -> Result
     let mut all: Vec<&String> = names.iter().flatten().collect();
     all.sort();
     all.dedup();
+    // A shard with no station of its own still writes its (empty) output, if the run has any.
+    let whole_run_has_jobs = all.iter().any(|s| names.iter().all(|n| n.binary_search(s).is_ok()));
+    if let Some(s) = opts.shard {
+        all = all.into_iter().enumerate().filter(|(p, _)| s.holds(*p)).map(|(_, n)| n).collect();
+    }
     let (mut jobs, mut incomplete) = (Vec::new(), Vec::new());
     for station in all {
         let lacking: Vec<usize> = names.iter().enumerate().filter(|(_, n)| n.binary_search(station).is_err()).map(|(i, _)| i).collect();
@@ -196,7 +210,7 @@ fn plan_root(inputs: &[PathBuf], output: &Path, opts: &CombineOptions) -> Result
             incomplete.push((station.clone(), lacking));
         }
     }
-    if jobs.is_empty() {
+    if !whole_run_has_jobs {
         return Err(EngineError::NoCommonStations { inputs: inputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ") });
     }
     jobs.sort_by(|a, b| b.samples.cmp(&a.samples).then_with(|| a.station.cmp(&b.station)));

@@ -34,6 +34,9 @@ pub struct ProcessOptions {
     /// sending them to rank 0's writer (see `engine/output/parallel.rs`). Needs the `mpi`
     /// feature and an MPI launch; no journal, so not with `resume`.
     pub parallel_output: bool,
+    /// In a job array: the shard of the stations this run processes into its own output (see
+    /// [`Shard`](crate::format::Shard); join the outputs with `asdf merge`).
+    pub shard: Option<crate::format::Shard>,
     /// No progress output.
     pub quiet: bool,
 }
@@ -50,6 +53,7 @@ impl ProcessOptions {
             memory_budget: None,
             resume: false,
             parallel_output: false,
+            shard: None,
             quiet: false,
         }
     }

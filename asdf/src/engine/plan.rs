@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use crate::format::{validate_tag, AsdfFile};
+use crate::format::{validate_tag, AsdfFile, Shard};
 use crate::model::stream::wildcard_match;
 
 use super::options::ProcessOptions;
@@ -36,8 +36,19 @@ pub(crate) fn selected(patterns: &[String], station: &str) -> bool {
     patterns.is_empty() || patterns.iter().any(|p| wildcard_match(p, station))
 }
 
+/// The selected stations of `file` this run processes, sorted: all of them, or, in a job array,
+/// the shard's share (see [`Shard::holds`]).
+pub(crate) fn run_stations(file: &AsdfFile, patterns: &[String], shard: Option<Shard>) -> Result<Vec<String>, EngineError> {
+    let mut names: Vec<String> = file.station_names()?.into_iter().filter(|n| selected(patterns, n)).collect();
+    names.sort();
+    Ok(match shard {
+        None => names,
+        Some(s) => names.into_iter().enumerate().filter(|(p, _)| s.holds(*p)).map(|(_, n)| n).collect(),
+    })
+}
+
 /// Lists the jobs of `file`: every (station, tag) whose tag is a key of the tag map, stations
-/// filtered by pattern, largest first then by name.
+/// filtered by pattern (and shard), largest first then by name.
 ///
 /// ```
 /// # let dir = tempfile::tempdir()?;
@@ -54,10 +65,7 @@ pub(crate) fn selected(patterns: &[String], station: &str) -> bool {
 pub fn plan_jobs(file: &AsdfFile, opts: &ProcessOptions) -> Result<Vec<Job>, EngineError> {
     let keys: HashSet<&str> = opts.tag_map.iter().map(|(k, _)| k.as_str()).collect();
     let mut jobs = Vec::new();
-    for name in file.station_names()? {
-        if !selected(&opts.stations, &name) {
-            continue;
-        }
+    for name in run_stations(file, &opts.stations, opts.shard)? {
         let sta = file.station(&name)?;
         for tag in sta.tags()? {
             if keys.contains(tag.as_str()) {

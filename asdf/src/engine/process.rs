@@ -77,7 +77,7 @@ where
         parallel(ctx, &src, &jobs, &events, output, opts, &f, &mut summary)
     } else {
         // 2. Open the output; learn which jobs a resumed run still needs.
-        let metadata = |file: &mut AsdfFile| output::copy_station_metadata(&src, file, &opts.stations);
+        let metadata = |file: &mut AsdfFile| output::copy_station_metadata(&src, file, &opts.stations, opts.shard);
         let outputs: std::collections::HashSet<&str> = opts.tag_map.iter().map(|(_, out)| out.as_str()).collect();
         let shared_names = outputs.len() < opts.tag_map.len();
         let settings = journaled::Settings { resume: opts.resume, compression: opts.compression, metadata: &metadata, shared_names };
@@ -141,7 +141,10 @@ fn plan_root(input: &Path, output: &Path, opts: &ProcessOptions) -> Result<Vec<J
     output::check_can_start(output, opts.resume)?;
     let src = AsdfFile::open(input)?;
     let jobs = plan_jobs(&src, opts)?;
-    if jobs.is_empty() {
+    // A shard may have no jobs when the whole run has some (more shards than stations): its
+    // output then holds only what every output holds, so that `asdf merge` finds every shard.
+    let whole_run_empty = || plan_jobs(&src, &ProcessOptions { shard: None, ..opts.clone() }).map(|j| j.is_empty());
+    if jobs.is_empty() && (opts.shard.is_none() || whole_run_empty()?) {
         return Err(EngineError::NoMatchingJobs {
             input: input.to_path_buf(),
             tags: opts.tag_map.iter().map(|(k, _)| format!("{k:?}")).collect::<Vec<_>>().join(", "),

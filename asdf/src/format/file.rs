@@ -383,7 +383,7 @@ impl AsdfFile {
 
     /// Whether the object at `rel` exists, every group on the way checked first (HDF5 fails,
     /// rather than says no, when asked about a path through a missing group).
-    fn has_object(&self, rel: &str) -> bool {
+    pub(crate) fn has_object(&self, rel: &str) -> bool {
         let mut at = String::with_capacity(rel.len());
         rel.split('/').all(|seg| {
             if !at.is_empty() {

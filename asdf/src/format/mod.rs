@@ -17,6 +17,7 @@ pub use h5::{H5Error, H5ErrorKind};
 pub mod inspect;
 mod names;
 pub(crate) mod rules;
+mod shard;
 mod station;
 mod stationxml;
 mod version;
@@ -33,6 +34,7 @@ pub use names::{
     is_valid_auxiliary_segment, is_valid_provenance_name, is_valid_station_name, validate_tag, InvalidTag,
     WaveformName,
 };
+pub use shard::{merge_shards, MergeSummary, Shard};
 pub use station::StationGroup;
 pub use stationxml::StationXmlError;
 pub use version::FormatVersion;

@@ -12,9 +12,9 @@ pub(crate) mod parallel;
 
 use std::path::{Path, PathBuf};
 
-use crate::format::AsdfFile;
+use crate::format::{AsdfFile, Shard};
 
-use super::plan::{selected, Job};
+use super::plan::{run_stations, Job};
 use super::EngineError;
 
 /// A run's output.
@@ -77,12 +77,10 @@ pub(crate) fn check_can_start(output: &Path, resume: bool) -> Result<(), EngineE
     Ok(())
 }
 
-/// As pyasdf: every selected station's StationXML and the events travel to the output.
-pub(crate) fn copy_station_metadata(src: &AsdfFile, file: &mut AsdfFile, stations: &[String]) -> Result<(), EngineError> {
-    for name in src.station_names()? {
-        if !selected(stations, &name) {
-            continue;
-        }
+/// As pyasdf: every selected station's StationXML and the events travel to the output (in a
+/// job array, those of the shard's stations, and the output is marked as the shard's).
+pub(crate) fn copy_station_metadata(src: &AsdfFile, file: &mut AsdfFile, stations: &[String], shard: Option<Shard>) -> Result<(), EngineError> {
+    for name in run_stations(src, stations, shard)? {
         // Each job parses its station's document and reports it if it does not parse; one that
         // cannot even be read (not 1-D bytes, a dangling link) fails that job the same way.
         if let Ok(Some(xml)) = src.station(&name)?.stationxml_bytes() {
@@ -93,6 +91,9 @@ pub(crate) fn copy_station_metadata(src: &AsdfFile, file: &mut AsdfFile, station
         if !ev.as_bytes().is_empty() {
             file.put_quakeml_bytes(ev.as_bytes())?;
         }
+    }
+    if let Some(s) = shard {
+        file.mark_shard(s)?;
     }
     Ok(())
 }

@@ -128,7 +128,7 @@ where
     let version = output_version(src);
     let mut file = AsdfFile::create_parallel(&partial, FormatVersion::V1_0_3, opts.compression, world.as_raw())
         .unwrap_or_else(|e| abort_all(world, &e.to_string()));
-    copy_station_metadata(src, &mut file, &opts.stations).unwrap_or_else(|e| abort_all(world, &e.to_string()));
+    copy_station_metadata(src, &mut file, &opts.stations, opts.shard).unwrap_or_else(|e| abort_all(world, &e.to_string()));
     let mut out = CollectiveOutput { world, file, partial, output: output.to_path_buf(), is_root: ctx.is_root() };
 
     let tag_map: std::collections::BTreeMap<&str, &str> = opts.tag_map.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();

@@ -26,7 +26,7 @@ use hdf5_sys::h5f::*;
 use hdf5_sys::h5g::*;
 use hdf5_sys::h5i::{hid_t, H5I_type_t, H5Idec_ref, H5Iget_type};
 use hdf5_sys::h5l::H5Lexists;
-use hdf5_sys::h5o::H5Oopen;
+use hdf5_sys::h5o::{H5Ocopy, H5Oopen};
 use hdf5_sys::h5p::*;
 use hdf5_sys::h5s::*;
 use hdf5_sys::h5t::*;
@@ -327,6 +327,20 @@ pub(crate) fn group_create(loc: &Hid, name: &str) -> H5Result<Hid> {
         check_id(H5Gcreate2(loc.id(), c.as_ptr(), lcpl.id(), H5P_DEFAULT, H5P_DEFAULT), || {
             format!("cannot create group {name}")
         })
+    })
+}
+
+/// Copies the object `src_name` of `src` (a dataset with its attributes and stored chunks as
+/// they are, or a whole group) to `dst_name` in `dst`, creating missing groups on the way. Fails
+/// when `dst_name` exists.
+pub(crate) fn object_copy(src: &Hid, src_name: &str, dst: &Hid, dst_name: &str) -> H5Result<()> {
+    let (s, d) = (cstr(src_name)?, cstr(dst_name)?);
+    // SAFETY: NUL-terminated names, handles the caller owns, a link-creation list owned here;
+    // the lock is held.
+    locked(|| unsafe {
+        let lcpl = check_id(H5Pcreate(*H5P_CLS_LINK_CREATE), || "H5Pcreate(lcpl)".into())?;
+        check(H5Pset_create_intermediate_group(lcpl.id(), 1), || "lcpl".into())?;
+        check(H5Ocopy(src.id(), s.as_ptr(), dst.id(), d.as_ptr(), H5P_DEFAULT, lcpl.id()), || format!("H5Ocopy({src_name} -> {dst_name})"))
     })
 }
 
