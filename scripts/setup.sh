@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the demo and the test suite need, and nothing that is already there:
 #   - Debian packages: MPICH, parallel HDF5 (MPICH flavour), libclang (bindgen for mpi-sys),
-#     pkg-config, hdf5-tools (h5dump/h5diff used by tests);
+#     pkg-config, hdf5-tools (h5dump/h5diff used by tests), iproute2 (`ip netns`: the test
+#     that runs MPI across three namespaced hosts);
 #   - a project-local Python virtualenv (.venv) with pyasdf and ObsPy for the interop tests
 #     (only when called with --python).
 # Safe to run repeatedly: the second run only checks.
@@ -16,7 +17,7 @@ for arg in "$@"; do
   esac
 done
 
-debs=(mpich libmpich-dev libhdf5-mpich-dev libclang-dev pkg-config hdf5-tools)
+debs=(mpich libmpich-dev libhdf5-mpich-dev libclang-dev pkg-config hdf5-tools iproute2)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
