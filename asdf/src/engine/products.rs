@@ -20,6 +20,7 @@ impl Products {
     }
 
     /// About how large a result message holding these is.
+    #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
     pub(crate) fn message_size(&self) -> usize {
         let traces: usize = self.traces.iter().map(|t| t.stored_bytes() + 16 * t.chunks.len() + 512).sum();
         let auxiliary: usize = self.auxiliary.iter().map(|a| a.stored_bytes() + 16 * a.chunks.len() + 512).sum();
