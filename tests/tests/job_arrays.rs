@@ -106,4 +106,13 @@ fn multi_input_shards_resume_and_merge() {
     let (o, merged) = merge(dir.path(), "merged.h5", &parts);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(h5diff_equal(&single, &merged), "merged multi-input shards differ from a single run");
+    // The shards' records join into merged.json, the single run's records.
+    let records = |p: &Path| -> serde_json::Value { serde_json::from_slice::<serde_json::Value>(&std::fs::read(p).unwrap()).unwrap()["records"].clone() };
+    assert_eq!(records(&merged.with_extension("json")), records(&single.with_extension("json")));
+    // Without one shard's records, nothing is merged.
+    std::fs::remove_file(parts[0].with_extension("json")).unwrap();
+    let (o, again) = merge(dir.path(), "again.h5", &parts);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("half_1.json: missing"), "{}", stderr(&o));
+    assert!(!again.exists());
 }

@@ -68,7 +68,7 @@ fn command() -> Command {
         )
         .subcommand(
             Command::new("merge")
-                .about("Join the outputs of a job array's shards (--shard I/N) into one file, as one run would have written it (objects copied as stored)")
+                .about("Join the outputs of a job array's shards (--shard I/N) into one file, as one run would have written it (objects copied as stored), and their records (SHARD.json) into OUT.json")
                 .arg(Arg::new("out").required(true).value_name("OUT.h5").value_parser(clap::value_parser!(PathBuf)).help("The file to create (must not exist)"))
                 .arg(Arg::new("shards").required(true).num_args(1..).value_name("SHARD.h5").value_parser(clap::value_parser!(PathBuf)).help("Every shard's output, in any order")),
         )
@@ -104,9 +104,51 @@ pub fn main() -> ExitCode {
 fn merge_cmd(a: &clap::ArgMatches) -> Result<(), String> {
     let out = a.get_one::<PathBuf>("out").cloned().unwrap_or_default();
     let shards: Vec<PathBuf> = a.get_many::<PathBuf>("shards").map(|v| v.cloned().collect()).unwrap_or_default();
+    // The records are read and joined first, so that nothing is written when they do not join.
+    let records = merged_records(&out, &shards)?;
     let s = merge_shards(&out, &shards).map_err(|e| e.to_string())?;
     println!("wrote {}: {} shards joined, {} objects copied", out.display(), s.shards, s.objects);
+    if let Some((path, json)) = records {
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".partial");
+        std::fs::write(&tmp, json.as_bytes()).and_then(|()| std::fs::rename(&tmp, &path)).map_err(|e| format!("{}: {e}", path.display()))?;
+        println!("wrote {}: the shards' records", path.display());
+    }
     Ok(())
+}
+
+/// The records of a multi-input job's shards (each run writes `SHARD.json` beside its output),
+/// joined for `OUT.json`: every station's record, the failed jobs and the stations some inputs
+/// lack. `None` when the shards have no records; an error naming the file when only some have,
+/// when one does not parse, when two hold the same station, or when `OUT.json` exists.
+fn merged_records(out: &std::path::Path, shards: &[PathBuf]) -> Result<Option<(PathBuf, String)>, String> {
+    let files: Vec<PathBuf> = shards.iter().map(|s| s.with_extension("json")).collect();
+    let (present, absent): (Vec<&PathBuf>, Vec<&PathBuf>) = files.iter().partition(|f| f.exists());
+    if present.is_empty() {
+        return Ok(None);
+    }
+    if let Some(f) = absent.first() {
+        return Err(format!("{}: missing, but other shards have their records beside them; every shard's is needed", f.display()));
+    }
+    let target = out.with_extension("json");
+    if target.exists() {
+        return Err(format!("{}: already exists; refusing to overwrite it", target.display()));
+    }
+    let (mut records, mut failed, mut incomplete) = (serde_json::Map::new(), Vec::new(), Vec::new());
+    for f in &files {
+        let text = std::fs::read(f).map_err(|e| format!("{}: {e}", f.display()))?;
+        let v: serde_json::Value = serde_json::from_slice(&text).map_err(|e| format!("{}: not a records file: {e}", f.display()))?;
+        for (station, r) in v["records"].as_object().into_iter().flatten() {
+            if records.insert(station.clone(), r.clone()).is_some() {
+                return Err(format!("{}: station {station} is also in another shard's records: the shards overlap", f.display()));
+            }
+        }
+        failed.extend(v["failed"].as_array().into_iter().flatten().cloned());
+        incomplete.extend(v["incomplete"].as_array().into_iter().flatten().cloned());
+    }
+    let joined = serde_json::json!({ "records": records, "failed": failed, "incomplete": incomplete, "shards": shards });
+    let json = serde_json::to_string_pretty(&joined).map_err(|e| e.to_string())?;
+    Ok(Some((target, json)))
 }
 
 fn sample(a: &clap::ArgMatches) -> Result<(), String> {
