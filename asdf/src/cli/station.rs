@@ -53,11 +53,48 @@ pub struct InputsSpec {
     pub version: &'static str,
 }
 
-fn shard_arg() -> Arg {
-    Arg::new("shard")
-        .long("shard")
-        .value_name("I/N")
-        .help("Process shard I of N (1 <= I <= N) of the stations into this output [default in a Slurm job array: from SLURM_ARRAY_TASK_ID, _MIN and _COUNT]; join the shards' outputs with `asdf merge`")
+/// The arguments of every job that writes an ASDF output: compression, memory budget,
+/// `--resume` and `--shard`.
+fn output_args(cmd: Command, default_compression: Option<&str>) -> Command {
+    cmd.arg(Arg::new("compression").long("compression").value_name("none|gzip-0..9").help(format!("Output compression [default: {}]", default_compression.unwrap_or("gzip-3"))))
+        .arg(Arg::new("memory-budget").long("memory-budget").value_name("SIZE").help("Job memory per process, e.g. 2G; larger stations wait, one larger than the budget runs alone [default: half the available memory, shared by a node's ranks]"))
+        .arg(Arg::new("resume").long("resume").action(ArgAction::SetTrue).help("Continue an interrupted run into the same output (from its .journal)"))
+        .arg(
+            Arg::new("shard")
+                .long("shard")
+                .value_name("I/N")
+                .help("Process shard I of N (1 <= I <= N) of the stations into this output [default in a Slurm job array: from SLURM_ARRAY_TASK_ID, _MIN and _COUNT]; join the shards' outputs with `asdf merge`"),
+        )
+}
+
+/// What [`output_args`] parsed.
+struct OutputArgs {
+    compression: Compression,
+    memory_budget: Option<u64>,
+    resume: bool,
+    shard: Option<Shard>,
+}
+
+impl OutputArgs {
+    /// The settings, or the message of the first argument that does not parse. The shard comes
+    /// from `--shard`, else from a Slurm job array's variables, else none.
+    fn parse(m: &clap::ArgMatches, default_compression: Option<&str>) -> Result<Self, String> {
+        let compression = m.get_one::<String>("compression").map(String::as_str).or(default_compression).unwrap_or("gzip-3");
+        let memory_budget = match m.get_one::<String>("memory-budget") {
+            Some(size) => Some(crate::engine::parse_size(size).map_err(|e| format!("--memory-budget {e}"))?),
+            None => None,
+        };
+        let shard = match m.get_one::<String>("shard") {
+            Some(s) => Some(s.parse().map_err(|e| format!("--shard {e}"))?),
+            None => Shard::from_slurm(|name| std::env::var(name).ok())?,
+        };
+        Ok(OutputArgs {
+            compression: compression.parse::<Compression>().map_err(|e| format!("--compression: {e}"))?,
+            memory_budget,
+            resume: m.get_flag("resume"),
+            shard,
+        })
+    }
 }
 
 fn common_args(cmd: Command) -> Command {
@@ -68,14 +105,6 @@ fn common_args(cmd: Command) -> Command {
 
 fn split_list(s: Option<&String>) -> Vec<String> {
     s.map(|s| s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()).unwrap_or_default()
-}
-
-/// The shard from `--shard`, else from a Slurm job array's variables, else none.
-fn shard_of(m: &clap::ArgMatches) -> Result<Option<Shard>, String> {
-    match m.get_one::<String>("shard") {
-        Some(s) => s.parse().map(Some).map_err(|e| format!("--shard {e}")),
-        None => Shard::from_slurm(|name| std::env::var(name).ok()),
-    }
 }
 
 /// Prints an error (rank 0 only) and returns the usage/input exit code.
@@ -102,17 +131,14 @@ where
             .arg(Arg::new("output").required(true).value_name("OUTPUT.h5").value_parser(clap::value_parser!(PathBuf)).help("ASDF file to create (must not exist)")),
     )
     .arg(Arg::new("channels").long("channels").value_name("PATTERN").help("Only traces whose channel code matches (e.g. 'HH?' or '*Z')"))
-    .arg(Arg::new("compression").long("compression").value_name("none|gzip-0..9").help(format!("Output compression [default: {}]", spec.compression.unwrap_or("gzip-3"))))
-    .arg(Arg::new("memory-budget").long("memory-budget").value_name("SIZE").help("Job memory per process, e.g. 2G; larger stations wait, one larger than the budget runs alone [default: half the available memory, shared by a node's ranks]"))
-    .arg(Arg::new("resume").long("resume").action(ArgAction::SetTrue).help("Continue an interrupted run into the same output (from its .journal)"))
     .arg(
         Arg::new("parallel-output")
             .long("parallel-output")
             .action(ArgAction::SetTrue)
             .help("Under mpiexec: every rank writes its own results with parallel HDF5 (MPI-IO) instead of sending them to rank 0 (no journal)"),
     )
-    .arg(shard_arg())
     .arg(Arg::new("tag-map").long("tag-map").value_name("IN=OUT").action(ArgAction::Append).help("Replace the compiled-in tag map (repeatable)"));
+    let cmd = output_args(cmd, spec.compression);
     let m = match cmd.try_get_matches() {
         Ok(m) => m,
         Err(e) => {
@@ -131,27 +157,16 @@ where
         }
         opts.tag_map = parsed;
     }
-    let compression = m.get_one::<String>("compression").map(String::as_str).or(spec.compression).unwrap_or("gzip-3");
-    opts.compression = match compression.parse::<Compression>() {
-        Ok(c) => c,
-        Err(e) => return fail(0, &format!("--compression: {e}")),
+    let out = match OutputArgs::parse(&m, spec.compression) {
+        Ok(o) => o,
+        Err(e) => return fail(0, &e),
     };
+    (opts.compression, opts.memory_budget, opts.resume, opts.shard) = (out.compression, out.memory_budget, out.resume, out.shard);
     opts.stations = split_list(m.get_one::<String>("stations"));
     opts.channels = m.get_one::<String>("channels").cloned();
     opts.threads = m.get_one::<usize>("threads").copied();
-    opts.resume = m.get_flag("resume");
     opts.parallel_output = m.get_flag("parallel-output");
-    if let Some(size) = m.get_one::<String>("memory-budget") {
-        opts.memory_budget = match crate::engine::parse_size(size) {
-            Ok(b) => Some(b),
-            Err(e) => return fail(0, &format!("--memory-budget {e}")),
-        };
-    }
     opts.quiet = m.get_flag("quiet");
-    opts.shard = match shard_of(&m) {
-        Ok(s) => s,
-        Err(e) => return fail(0, &e),
-    };
     let input = m.get_one::<PathBuf>("input").cloned().unwrap_or_default();
     let output = m.get_one::<PathBuf>("output").cloned().unwrap_or_default();
 
@@ -228,11 +243,8 @@ where
     }
     let cmd = cmd
         .arg(Arg::new("output").required(true).value_name("OUTPUT.h5").value_parser(clap::value_parser!(PathBuf)).help("ASDF file to create (must not exist)"))
-        .arg(Arg::new("records").long("records").value_name("FILE.json").value_parser(clap::value_parser!(PathBuf)).help("Where the run's summary with every station's record goes [default: OUTPUT with the extension .json]"))
-        .arg(Arg::new("compression").long("compression").value_name("none|gzip-0..9").help(format!("Output compression [default: {}]", spec.compression.unwrap_or("gzip-3"))))
-        .arg(Arg::new("memory-budget").long("memory-budget").value_name("SIZE").help("Job memory per process, e.g. 2G [default: half the available memory, shared by a node's ranks]"))
-        .arg(Arg::new("resume").long("resume").action(ArgAction::SetTrue).help("Continue an interrupted run into the same output (from its .journal)"))
-        .arg(shard_arg());
+        .arg(Arg::new("records").long("records").value_name("FILE.json").value_parser(clap::value_parser!(PathBuf)).help("Where the run's summary with every station's record goes [default: OUTPUT with the extension .json]"));
+    let cmd = output_args(cmd, spec.compression);
     let m = match cmd.try_get_matches() {
         Ok(m) => m,
         Err(e) => {
@@ -240,27 +252,18 @@ where
             return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { EXIT_OK });
         }
     };
-    let compression = m.get_one::<String>("compression").map(String::as_str).or(spec.compression).unwrap_or("gzip-3");
-    let mut opts = CombineOptions {
+    let out = match OutputArgs::parse(&m, spec.compression) {
+        Ok(o) => o,
+        Err(e) => return fail(0, &e),
+    };
+    let opts = CombineOptions {
         stations: split_list(m.get_one::<String>("stations")),
         threads: m.get_one::<usize>("threads").copied(),
-        resume: m.get_flag("resume"),
+        compression: out.compression,
+        memory_budget: out.memory_budget,
+        resume: out.resume,
+        shard: out.shard,
         quiet: m.get_flag("quiet"),
-        ..CombineOptions::default()
-    };
-    opts.compression = match compression.parse::<Compression>() {
-        Ok(c) => c,
-        Err(e) => return fail(0, &format!("--compression: {e}")),
-    };
-    if let Some(size) = m.get_one::<String>("memory-budget") {
-        opts.memory_budget = match crate::engine::parse_size(size) {
-            Ok(b) => Some(b),
-            Err(e) => return fail(0, &format!("--memory-budget {e}")),
-        };
-    }
-    opts.shard = match shard_of(&m) {
-        Ok(s) => s,
-        Err(e) => return fail(0, &e),
     };
     let inputs: Vec<PathBuf> = spec.inputs.iter().map(|(id, _)| m.get_one::<PathBuf>(id).cloned().unwrap_or_default()).collect();
     let output = m.get_one::<PathBuf>("output").cloned().unwrap_or_default();

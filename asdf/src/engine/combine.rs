@@ -17,11 +17,11 @@ use super::backend::{local_ranks, Ctx};
 use super::budget::{MemoryBudget, BYTES_PER_SAMPLE};
 use super::context::{file_events, JobContext};
 use super::job_output::IntoJobOutput;
-use super::output::{self, journaled, Output};
+use super::output::{self, journaled};
 use super::plan::{selected, Job};
 use super::progress::Progress;
 use super::scheduler::{run_jobs, Finished, Outcome, Payload};
-use super::summary::{Ended, Summary};
+use super::summary::Summary;
 use super::user_fn::call_user;
 use super::EngineError;
 use crate::format::Compression;
@@ -148,17 +148,7 @@ where
         Some(mut writer) => {
             let mut sink = |fin: Finished| -> Result<(), EngineError> {
                 progress.tick();
-                let job = jobs.get(fin.job).ok_or_else(|| EngineError::Mpi(format!("rank {} finished job {}, which was never planned", fin.rank, fin.job)))?;
-                let ended = match fin.outcome {
-                    Outcome::Done(payload) => Ended::of(writer.accept(job, Some(payload))?),
-                    Outcome::Nothing => {
-                        writer.accept(job, None)?;
-                        Ended::Empty
-                    }
-                    Outcome::Failed(message) => Ended::Failed(message),
-                };
-                summary.record(job, fin.rank, ended, opts.quiet);
-                Ok(())
+                writer.take(&jobs, fin, &mut summary, opts.quiet)
             };
             // 3. Schedule.
             let run = run_jobs(ctx, pending, &work, &mut sink);

@@ -26,12 +26,12 @@ use super::budget::{MemoryBudget, BYTES_PER_SAMPLE};
 use super::context::{file_events, StationFn};
 use super::job::{encode, run_function, Computed};
 use super::options::ProcessOptions;
-use super::output::{self, journaled, Output};
+use super::output::{self, journaled};
 use super::products::Products;
 use super::plan::{check_tag_map, plan_jobs, Job};
 use super::progress::Progress;
 use super::scheduler::{run_jobs, Finished, Outcome, Payload};
-use super::summary::{Ended, Summary};
+use super::summary::Summary;
 use super::EngineError;
 
 /// Runs `f` over every job of `input`, writing to `output` (see the module docs). Detects MPI.
@@ -103,17 +103,7 @@ where
             Some(mut writer) => {
                 let mut sink = |fin: Finished| -> Result<(), EngineError> {
                     progress.tick();
-                    let job = jobs.get(fin.job).ok_or_else(|| EngineError::Mpi(format!("rank {} finished job {}, which was never planned", fin.rank, fin.job)))?;
-                    let ended = match fin.outcome {
-                        Outcome::Done(payload) => Ended::of(writer.accept(job, Some(payload))?),
-                        Outcome::Nothing => {
-                            writer.accept(job, None)?;
-                            Ended::Empty
-                        }
-                        Outcome::Failed(message) => Ended::Failed(message),
-                    };
-                    summary.record(job, fin.rank, ended, opts.quiet);
-                    Ok(())
+                    writer.take(&jobs, fin, &mut summary, opts.quiet)
                 };
                 // 3. Schedule.
                 let run = run_jobs(ctx, pending, &work, &mut sink);

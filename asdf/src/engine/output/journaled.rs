@@ -13,7 +13,8 @@ use super::super::backend::Ctx;
 use super::super::journal::{crc32, Journal};
 use super::super::plan::Job;
 use super::super::products::Borrowed;
-use super::super::scheduler::Payload;
+use super::super::scheduler::{Finished, Outcome, Payload};
+use super::super::summary::{Ended, Summary};
 use super::super::wire::{decode_placed, encode_placed, ChunkAt, Placed};
 use super::super::EngineError;
 use super::{journal_path, partial_path, prev_path, Accepted, Output, Written};
@@ -164,6 +165,22 @@ impl JournaledOutput {
             self.last_flush = Instant::now();
         }
         Ok(Accepted::Written(Written { traces: traces.len(), auxiliary: auxiliary.len() }))
+    }
+
+    /// Takes one finished job on rank 0's main thread: writes and journals its result, counts it
+    /// in `summary` (a failure reported there). The `process` and `combine` runs' writer.
+    pub(crate) fn take(&mut self, jobs: &[Job], fin: Finished, summary: &mut Summary, quiet: bool) -> Result<(), EngineError> {
+        let job = jobs.get(fin.job).ok_or_else(|| EngineError::Mpi(format!("rank {} finished job {}, which was never planned", fin.rank, fin.job)))?;
+        let ended = match fin.outcome {
+            Outcome::Done(payload) => Ended::of(self.accept(job, Some(payload))?),
+            Outcome::Nothing => {
+                self.accept(job, None)?;
+                Ended::Empty
+            }
+            Outcome::Failed(message) => Ended::Failed(message),
+        };
+        summary.record(job, fin.rank, ended, quiet);
+        Ok(())
     }
 
     /// The records of the jobs written so far (this run's and those carried over), by job key.
