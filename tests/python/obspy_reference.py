@@ -70,17 +70,59 @@ raw = Trace(signal.astype("f8"), header=dict(network="XX", station="REF", channe
 raw_int = raw.copy()
 raw_int.data = np.round(signal).astype("i4")
 
+# Sample types ObsPy keeps or promotes differently (float32 stays float32 in detrend, taper,
+# rotation to R/T and remove_sensitivity; integers become float64): the cases run on each.
+VARIANTS = ("f4", "i2", "i8")
 
-def run(name, op, params, fn, tr=raw):
-    before = tr.copy()
-    after = tr.copy()
+
+def as_dtype(tr, dtype):
+    """The trace with its samples in `dtype` (integers rounded, as a digitiser gives them)."""
+    out = tr.copy()
+    out.data = (np.round(tr.data) if dtype[0] == "i" else tr.data).astype(dtype)
+    return out
+
+
+def float32_error(fn, inputs):
+    """How far ObsPy's result on float32 samples is from its result on the same samples as
+    float64, relative to the peak: ObsPy's own float32 rounding, the bar where only that can be
+    compared (FLOAT32_ROUNDING in obspy_reference.rs)."""
+    a = Stream([t.copy() for t in inputs])
+    b = Stream([t.copy() for t in inputs])
+    for t in b:
+        t.data = t.data.astype("f8")
     try:
-        res = fn(after)
-    except Exception as e:  # ObsPy refuses: so must we
-        case(name, op, params, [before], [], error=str(e))
-        return
-    outs = res if isinstance(res, Stream) else [after]
-    case(name, op, params, [before], list(outs))
+        ra, rb = fn(a), fn(b)
+    except Exception:
+        return None
+    outs_a = list(ra) if isinstance(ra, Stream) else list(a)
+    outs_b = list(rb) if isinstance(rb, Stream) else list(b)
+    worst = 0.0
+    for x, y in zip(outs_a, outs_b):
+        peak = max(np.abs(y.data).max(), np.finfo("f8").tiny)
+        worst = max(worst, float(np.abs(x.data.astype("f8") - y.data).max() / peak))
+    return worst
+
+
+def run_stream(name, op, params, fn, traces, variants=("f4", "i4")):
+    """One case on the stream of `traces`, and the same with their samples in each of
+    `variants`; `fn` changes the stream in place or returns a new one."""
+    for dtype in (None,) + tuple(variants):
+        st = Stream([t.copy() if dtype is None else as_dtype(t, dtype) for t in traces])
+        full = name if dtype is None else "%s_%s" % (name, dtype)
+        after = st.copy()
+        try:
+            res = fn(after)
+        except Exception as e:  # ObsPy refuses: so must we
+            case(full, op, params, list(st), [], error=str(e))
+            continue
+        outs = res if isinstance(res, Stream) else after
+        extra = {"float32_error": float32_error(fn, st)} if dtype == "f4" else {}
+        case(full, op, params, list(st), list(outs), **extra)
+
+
+def run(name, op, params, fn, tr=raw, variants=VARIANTS):
+    """One case on the trace `tr`, and the same with its samples in each of `variants`."""
+    run_stream(name, op, params, lambda st: fn(st[0]), [tr], variants)
 
 
 # detrend
@@ -88,7 +130,7 @@ for kind in ["simple", "linear", "demean", "constant"]:
     run("detrend_" + kind, "detrend", {"type": kind}, lambda tr, k=kind: tr.detrend(k))
 run("detrend_polynomial3", "detrend", {"type": "polynomial", "order": 3},
     lambda tr: tr.detrend("polynomial", order=3))
-run("detrend_int_input", "detrend", {"type": "linear"}, lambda tr: tr.detrend("linear"), raw_int)
+run("detrend_int_input", "detrend", {"type": "linear"}, lambda tr: tr.detrend("linear"), raw_int, variants=())
 
 # taper
 for kind in ["hann", "hamming", "cosine", "blackman", "bartlett", "triang"]:
@@ -131,7 +173,7 @@ run("resample_filtered", "resample", {"sampling_rate": 10.0, "window": "hann", "
 run("decimate_4", "decimate", {"factor": 4, "no_filter": False}, lambda tr: tr.decimate(4), short)
 run("decimate_10", "decimate", {"factor": 10, "no_filter": False}, lambda tr: tr.decimate(10), short)
 run("decimate_int_no_filter", "decimate", {"factor": 5, "no_filter": True}, lambda tr: tr.decimate(5, no_filter=True),
-    raw_int.copy().trim(T0, T0 + 60))
+    raw_int.copy().trim(T0, T0 + 60), variants=())
 run("interpolate_was_30", "interpolate", {"sampling_rate": 30.0, "method": "weighted_average_slopes"},
     lambda tr: tr.interpolate(30.0), short)
 run("interpolate_linear_offset", "interpolate",
@@ -155,28 +197,25 @@ diff.data = diff.data + 1.0
 pieces.append(diff)
 for method, fill, interp_samples in [(0, 0.0, 0), (0, "latest", 0), (0, "interpolate", 0), (1, 0.0, 0), (1, 0.0, -1), (1, 0.0, 5)]:
     name = "merge_m%d_%s_i%d" % (method, fill, interp_samples)
-    st = Stream([p.copy() for p in pieces])
-    merged = st.copy().merge(method=method, fill_value=fill, interpolation_samples=interp_samples)
-    case(name.replace(".", ""), "merge", {"method": method, "fill_value": fill, "interpolation_samples": interp_samples},
-         list(st), list(merged))
-st = Stream([p.copy() for p in pieces])
-merged = st.copy().merge().split()
-case("merge_m0_split", "merge", {"method": 0, "fill_value": None, "interpolation_samples": 0}, list(st), list(merged))
+    run_stream(name.replace(".", ""), "merge", {"method": method, "fill_value": fill, "interpolation_samples": interp_samples},
+               lambda st, m=method, f=fill, i=interp_samples: st.merge(method=m, fill_value=f, interpolation_samples=i),
+               pieces)
+run_stream("merge_m0_split", "merge", {"method": 0, "fill_value": None, "interpolation_samples": 0},
+           lambda st: st.merge().split(), pieces)
 
 # rotation
 rng2 = np.random.RandomState(7)
 comps = {}
 for cha in ["HHN", "HHE", "HHZ", "HH1", "HH2"]:
-    comps[cha] = Trace(rng2.normal(0, 1, 5000), header=dict(network="XX", station="ROT", channel=cha,
+    comps[cha] = Trace(rng2.normal(0, 1000, 5000), header=dict(network="XX", station="ROT", channel=cha,
                                                              starttime=T0, sampling_rate=50.0))
-st = Stream([comps["HHN"].copy(), comps["HHE"].copy()])
-out = st.copy().rotate("NE->RT", back_azimuth=123.4)
-case("rotate_ne_rt", "rotate_ne_rt", {"back_azimuth": 123.4}, list(st), list(out))
+run_stream("rotate_ne_rt", "rotate_ne_rt", {"back_azimuth": 123.4}, lambda st: st.rotate("NE->RT", back_azimuth=123.4),
+           [comps["HHN"], comps["HHE"]], VARIANTS)
 rt = Stream([comps["HHN"].copy(), comps["HHE"].copy()])
 for tr, c in zip(rt, "RT"):
     tr.stats.channel = "HH" + c
-out = rt.copy().rotate("RT->NE", back_azimuth=301.7)
-case("rotate_rt_ne", "rotate_rt_ne", {"back_azimuth": 301.7}, list(rt), list(out))
+run_stream("rotate_rt_ne", "rotate_rt_ne", {"back_azimuth": 301.7}, lambda st: st.rotate("RT->NE", back_azimuth=301.7),
+           list(rt), VARIANTS)
 inv_xml = os.path.join(out_dir, "rotate_inventory.xml")
 from obspy.core.inventory import Channel, Inventory, Network, Site, Station
 
@@ -186,9 +225,9 @@ chans = [Channel(code=c, location_code="", latitude=0, longitude=0, elevation=0,
 inv = Inventory(networks=[Network("XX", stations=[Station("ROT", 0, 0, 0, channels=chans, site=Site("rot"),
                                                              start_date=T0 - 86400)])], source="reference")
 inv.write(inv_xml, format="STATIONXML")
-st = Stream([comps["HHZ"].copy(), comps["HH1"].copy(), comps["HH2"].copy()])
-out = st.copy().rotate("->ZNE", inventory=inv, components=["Z12"])
-case("rotate_to_zne", "rotate_to_zne", {"components": ["Z12"], "inventory": "rotate_inventory.xml"}, list(st), list(out))
+run_stream("rotate_to_zne", "rotate_to_zne", {"components": ["Z12"], "inventory": "rotate_inventory.xml"},
+           lambda st: st.rotate("->ZNE", inventory=inv, components=["Z12"]), [comps["HHZ"], comps["HH1"], comps["HH2"]],
+           VARIANTS)
 
 # remove_response and response evaluation on StationXML files shipped with ObsPy
 xml_files = [os.path.join(DATA, f) for f in ["IU_ANMO_00_BHZ.xml", "IRIS_single_channel_with_response.xml",
@@ -226,21 +265,46 @@ for path in xml_files:
                 fs = cha.sample_rate
                 pre = [0.002 * fs, 0.004 * fs, 0.3 * fs, 0.4 * fs]
                 for output, pre_filt, wl in [("VEL", pre, 60.0), ("DISP", None, 100.0), ("ACC", pre, None)]:
-                    after = tr.copy()
-                    try:
-                        after.remove_response(inventory=inv, output=output, pre_filt=pre_filt, water_level=wl)
+                    rr = lambda t, i=inv, o=output, p=pre_filt, w=wl: t.remove_response(inventory=i, output=o, pre_filt=p,
+                                                                                          water_level=w)
+                    try:  # channels ObsPy cannot correct are no reference case
+                        rr(tr.copy())
                     except Exception:
                         continue
                     name = "rr_%s_%s_%s" % (os.path.basename(path).replace(".xml", ""), seed_id, output)
-                    case(name, "remove_response", {"output": output, "pre_filt": pre_filt, "water_level": wl,
-                                                   "inventory": path}, [tr], [after])
-                after = tr.copy()
+                    run(name, "remove_response", {"output": output, "pre_filt": pre_filt, "water_level": wl,
+                                                  "inventory": path}, rr, tr)
+                rs = lambda t, i=inv: t.remove_sensitivity(inventory=i)
                 try:
-                    after.remove_sensitivity(inventory=inv)
-                    case("rs_%s_%s" % (os.path.basename(path).replace(".xml", ""), seed_id), "remove_sensitivity",
-                         {"inventory": path}, [tr], [after])
+                    rs(tr.copy())
                 except Exception:
-                    pass
+                    continue
+                run("rs_%s_%s" % (os.path.basename(path).replace(".xml", ""), seed_id), "remove_sensitivity",
+                    {"inventory": path}, rs, tr)
+                if seed_id == "IU.ANMO.00.BHZ" and "IUANMO" not in path:
+                    anmo = (path, tr, pre)
+
+# Chains users run, on every sample type: detrend + taper + band-pass, and detrend + taper +
+# remove_response; integer inputs become float64 at the detrend, float32 ones stay float32 until
+# the filter (or remove_response) turns them into float64.
+for kind in ["linear", "demean", "simple"]:
+    steps = [{"op": "detrend", "type": kind},
+             {"op": "taper", "type": "hann", "max_percentage": 0.05, "side": "both"},
+             {"op": "bandpass", "freqmin": 1.0, "freqmax": 10.0, "corners": 4, "zerophase": True}]
+    run("chain_%s_taper_bandpass" % kind, "chain", {"steps": steps},
+        lambda tr, k=kind: tr.detrend(k).taper(0.05, type="hann").filter("bandpass", freqmin=1.0, freqmax=10.0,
+                                                                         corners=4, zerophase=True),
+        variants=VARIANTS + ("i4",))
+path, tr, pre = anmo
+inv = obspy.read_inventory(path)
+for kind in ["linear", "demean"]:
+    steps = [{"op": "detrend", "type": kind},
+             {"op": "taper", "type": "hann", "max_percentage": 0.05, "side": "both"},
+             {"op": "remove_response", "output": "DISP", "pre_filt": pre, "water_level": 60.0, "inventory": path}]
+    run("chain_%s_taper_remove_response" % kind, "chain", {"steps": steps},
+        lambda t, k=kind: t.detrend(k).taper(0.05, type="hann").remove_response(inventory=inv, output="DISP",
+                                                                                 pre_filt=pre, water_level=60.0),
+        tr, VARIANTS + ("f8",))
 
 with open(os.path.join(out_dir, "cases.json"), "w") as f:
     json.dump({"obspy": obspy.__version__, "cases": cases, "responses": responses}, f, indent=1)

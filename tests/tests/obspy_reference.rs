@@ -5,6 +5,15 @@
 //! Bars (from the issue): detrend, taper, filters, resample, decimate, interpolate, trim, merge
 //! and rotation within 1e-9 of the peak of ObsPy's result; `remove_response` within 1e-6;
 //! response evaluation within 1e-6 of evalresp's peak across the band.
+//!
+//! Every case runs on float64 samples and again on float32, int16 and int64 ones (merge on
+//! float32 and int32), as do the chains detrend + taper + band-pass and detrend + taper +
+//! remove_response; our result must also have ObsPy's sample type. Where ObsPy computes in
+//! float32 with a library whose rounding cannot be reproduced, the case is a known deviation:
+//! `resample` of float32 samples (scipy's float32 FFT) must be within 1e-9 of ObsPy's result on
+//! the same samples as float64 (checked as the bar plus ObsPy's own float32 error, which the
+//! reference script measures), and `detrend('linear')` of float32 samples within the bound
+//! below (scipy's float32 least squares).
 //! `cargo test -p asdf-tests --test obspy_reference -- --nocapture` prints every case's figure.
 
 use std::collections::BTreeMap;
@@ -25,7 +34,10 @@ fn read_f64(dir: &Path, name: &str) -> Vec<f64> {
 fn trace(dir: &Path, d: &Value) -> Trace {
     let data = read_f64(dir, d["data"].as_str().unwrap());
     let samples: Samples = match d["dtype"].as_str().unwrap() {
+        "i2" => Samples::I16(data.iter().map(|&v| v as i16).collect()),
         "i4" => Samples::I32(data.iter().map(|&v| v as i32).collect()),
+        "i8" => Samples::I64(data.iter().map(|&v| v as i64).collect()),
+        "f4" => Samples::F32(data.iter().map(|&v| v as f32).collect()),
         "f8" => Samples::F64(data),
         other => panic!("dtype {other} not used by the reference script"),
     };
@@ -59,6 +71,12 @@ fn inventory(path: &Path) -> Inventory {
 
 /// Runs one case's operation with our library.
 fn apply(dir: &Path, op: &str, p: &Value, mut st: Stream) -> Result<Stream, asdf::signal::SignalError> {
+    if op == "chain" {
+        for step in p["steps"].as_array().unwrap() {
+            st = apply(dir, step["op"].as_str().unwrap(), step, st)?;
+        }
+        return Ok(st);
+    }
     let corners = p["corners"].as_u64().unwrap_or(4) as usize;
     let zerophase = p["zerophase"].as_bool().unwrap_or(false);
     match op {
@@ -170,6 +188,9 @@ fn compare(ours: &Stream, theirs: &[Trace]) -> Result<f64, String> {
         if (a.stats.starttime.ns() - b.stats.starttime.ns()).abs() > 1 {
             return Err(format!("{} starts at {}, ObsPy: {}", a.id(), a.stats.starttime, b.stats.starttime));
         }
+        if a.dtype() != b.dtype() {
+            return Err(format!("{} comes out as {}, ObsPy's as {}", a.id(), a.dtype(), b.dtype()));
+        }
         if (a.stats.sampling_rate - b.stats.sampling_rate).abs() > 1e-12 * b.stats.sampling_rate {
             return Err(format!("{} at {} Hz, ObsPy: {} Hz", a.id(), a.stats.sampling_rate, b.stats.sampling_rate));
         }
@@ -194,7 +215,24 @@ fn quantity(name: &str) -> Quantity {
 /// (`None`: we refuse with an error where evalresp returns a result), and why.
 const KNOWN_DEVIATIONS: &[(&str, Option<f64>, &str)] = &[
     ("3F.MRO01..HDH", None, "input in Pa: evalresp returns the unconverted response for VEL/DISP/ACC; we refuse (no motion can be derived from pressure)"),
+    ("detrend_linear_f4", Some(5e-7), LINEAR_F32),
+    ("chain_linear_taper_bandpass_f4", Some(5e-7), LINEAR_F32),
+    ("trim_pad_i2", None, INTEGER_FILL),
+    ("trim_pad_i8", None, INTEGER_FILL),
+    ("merge_m0_00_i0_i4", None, INTEGER_FILL),
+    ("merge_m1_00_i0_i4", None, INTEGER_FILL),
+    ("merge_m1_00_i-1_i4", None, INTEGER_FILL),
+    ("merge_m1_00_i5_i4", None, INTEGER_FILL),
 ];
+
+/// Why float32 `detrend('linear')` cannot equal ObsPy's bit for bit.
+const LINEAR_F32: &str = "scipy fits float32 samples with LAPACK's float32 sgelsd, whose rounding depends on the \
+    OpenBLAS kernel: on this very input its Haswell, SkylakeX and Sandybridge kernels differ from one another by up to \
+    2e-7 of the peak; we fit in float64 and round the coefficients (1-2 float32 steps of the intercept from scipy's)";
+
+/// Why we accept a whole-number fill on integer samples where ObsPy refuses.
+const INTEGER_FILL: &str = "ObsPy under NumPy 2 refuses any float fill value on integer samples, even 0.0 \
+    (`temp *= fill_value` cannot cast back), and accepts the integer 0; we take whole numbers and refuse the rest";
 
 /// The known deviation that covers a case, if any.
 fn known(name: &str) -> Option<(Option<f64>, &'static str)> {
@@ -238,11 +276,19 @@ fn signal_operations_match_obspy() {
         let (name, op) = (c["name"].as_str().unwrap(), c["op"].as_str().unwrap());
         let input: Stream = c["inputs"].as_array().unwrap().iter().map(|d| trace(&dir, d)).collect();
         let expected: Vec<Trace> = c["outputs"].as_array().unwrap().iter().map(|d| trace(&dir, d)).collect();
-        let bar = if op == "remove_response" { 1e-6 } else { 1e-9 };
+        let mut bar = if op == "remove_response" || name.contains("remove_response") { 1e-6 } else { 1e-9 };
+        if op == "resample" && c["inputs"][0]["dtype"] == "f4" {
+            // scipy's FFT of float32 samples runs in float32: we compare with ObsPy's result on
+            // the same samples as float64, via ObsPy's own float32 error measured beside it.
+            bar += c["float32_error"].as_f64().unwrap_or(0.0);
+        }
         let result = apply(&dir, op, &c["params"], input);
         match (result, c.get("error")) {
             (Err(_), Some(_)) => eprintln!("{name:60} refused, as ObsPy"),
-            (Ok(_), Some(e)) => failures.push(format!("{name}: ObsPy refuses ({e}), we did not")),
+            (Ok(_), Some(e)) => match known(name) {
+                Some((None, why)) => eprintln!("{name:60} ObsPy refuses, we do not; known deviation: {why}"),
+                _ => failures.push(format!("{name}: ObsPy refuses ({e}), we did not")),
+            },
             (result, None) => {
                 let outcome = result.map_err(|e| e.to_string()).and_then(|ours| compare(&ours, &expected));
                 if let (Ok(d), None) = (&outcome, known(name)) {

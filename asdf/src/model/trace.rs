@@ -139,6 +139,14 @@ pub(crate) trait Sample: Copy + PartialEq + std::fmt::Debug {
     /// numpy's cast from float64 (`astype`): truncation toward zero for integers.
     fn from_f64(x: f64) -> Self;
     fn to_f64(self) -> f64;
+
+    /// `np.linspace(a, b, n + 2)[1:-1]`, the `n` points strictly between `a` and `b`: computed
+    /// in float64 (then cast) for every type but float32, which numpy computes in float32.
+    fn between(a: Self, b: Self, n: usize) -> Vec<Self> {
+        let (a, b) = (a.to_f64(), b.to_f64());
+        let step = (b - a) / (n + 1) as f64;
+        (1..=n).map(|k| Self::from_f64(k as f64 * step + a)).collect()
+    }
 }
 
 macro_rules! impl_sample {
@@ -149,7 +157,20 @@ macro_rules! impl_sample {
         }
     )*};
 }
-impl_sample!(i16, i32, i64, f32, f64);
+impl_sample!(i16, i32, i64, f64);
+
+impl Sample for f32 {
+    fn from_f64(x: f64) -> Self {
+        x as f32
+    }
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+    fn between(a: f32, b: f32, n: usize) -> Vec<f32> {
+        let step = (b - a) / (n + 1) as f32;
+        (1..=n).map(|k| k as f32 * step + a).collect()
+    }
+}
 
 /// Runs `$body` with `$v` bound to the vector inside whichever variant `$samples` is.
 macro_rules! with_samples {

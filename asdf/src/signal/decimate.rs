@@ -18,7 +18,8 @@ pub struct Decimate {
 impl Trace {
     /// Decimates by an integer factor as ObsPy's `decimate(factor)`: a causal Chebyshev type II
     /// low-pass at the new Nyquist frequency (order at most 12, 96 dB), then every `factor`-th
-    /// sample. Factors above 16 are refused as in ObsPy (decimate in steps).
+    /// sample. Factors above 16 are refused as in ObsPy (decimate in steps). The filter makes
+    /// the samples float64 whatever their type, as ObsPy's (`decimate_no_filter` keeps the type).
     ///
     /// ```
     /// use asdf::{Trace, UtcTime};

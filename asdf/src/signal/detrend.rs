@@ -2,6 +2,8 @@
 
 use crate::model::trace::Trace;
 
+use super::Floats;
+
 /// Which trend to remove.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Detrend {
@@ -17,40 +19,123 @@ pub enum Detrend {
 }
 
 impl Trace {
-    /// Removes a trend, as ObsPy's `Trace.detrend`. Integer samples become float64.
+    /// Removes a trend, as ObsPy's `Trace.detrend`.
+    ///
+    /// Sample types as ObsPy: float32 samples stay float32, integers become float64. On float32
+    /// samples `Simple` and `Polynomial` compute the trend in float64 and round the result once
+    /// (as ObsPy's `data -= trend`), and `Demean` subtracts numpy's float32 mean in float32
+    /// (scipy's `detrend(type='constant')`): all three give ObsPy's float32 numbers. `Linear` on
+    /// float32 is scipy's float32 least-squares fit (`lstsq` in LAPACK's `sgelsd`) subtracted in
+    /// float32; we fit in float64, round the two coefficients to float32 and subtract in float32,
+    /// so the result differs from ObsPy's by LAPACK's float32 rounding of the coefficients (a few
+    /// 1e-8 of the peak), which is not reproducible outside that LAPACK build.
     ///
     /// ```
     /// use asdf::{Trace, UtcTime, signal::Detrend};
     /// let mut tr = Trace::new("XX.A..HHZ", UtcTime::from_ns(0), 1.0, vec![1.0, 2.0, 3.0, 4.0]);
     /// tr.detrend(Detrend::Linear);
     /// assert!(tr.data().as_f64().unwrap().iter().all(|x| x.abs() < 1e-12));
+    ///
+    /// let mut tr = Trace::new("XX.A..HHZ", UtcTime::from_ns(0), 1.0, vec![1.5f32, 2.5, 4.5]);
+    /// tr.detrend(Detrend::Demean);
+    /// assert_eq!(tr.dtype(), "f4");
     /// ```
     pub fn detrend(&mut self, kind: Detrend) -> &mut Self {
-        let d = self.data_f64_mut();
-        let n = d.len();
-        if n == 0 {
-            return self;
-        }
-        match kind {
-            Detrend::Simple => {
-                if n > 1 {
-                    let (x1, x2) = (d[0], d[n - 1]);
-                    let slope = (x2 - x1) / (n - 1) as f64;
-                    for (i, v) in d.iter_mut().enumerate() {
-                        *v -= x1 + i as f64 * slope;
-                    }
-                } else {
-                    d[0] = 0.0;
-                }
-            }
-            Detrend::Demean => {
-                let mean = super::numpy_mean(d);
-                d.iter_mut().for_each(|v| *v -= mean);
-            }
-            Detrend::Linear => linear_detrend(d),
-            Detrend::Polynomial(order) => polynomial_detrend(d, order),
+        match self.floats_mut() {
+            Floats::F64(d) => detrend_f64(d, kind),
+            Floats::F32(d) => detrend_f32(d, kind),
         }
         self
+    }
+}
+
+fn detrend_f64(d: &mut [f64], kind: Detrend) {
+    let n = d.len();
+    if n == 0 {
+        return;
+    }
+    match kind {
+        Detrend::Simple => {
+            if n > 1 {
+                let (x1, x2) = (d[0], d[n - 1]);
+                let slope = (x2 - x1) / (n - 1) as f64;
+                for (i, v) in d.iter_mut().enumerate() {
+                    *v -= x1 + i as f64 * slope;
+                }
+            } else {
+                d[0] = 0.0;
+            }
+        }
+        Detrend::Demean => {
+            let mean = super::numpy_mean(d);
+            d.iter_mut().for_each(|v| *v -= mean);
+        }
+        Detrend::Linear => linear_detrend(d),
+        Detrend::Polynomial(order) => {
+            let fit = polynomial_fit(d, order);
+            d.iter_mut().zip(fit).for_each(|(v, f)| *v -= f);
+        }
+    }
+}
+
+/// ObsPy's arithmetic on float32 samples, step by step (see [`Trace::detrend`]).
+fn detrend_f32(d: &mut [f32], kind: Detrend) {
+    let n = d.len();
+    if n == 0 {
+        return;
+    }
+    match kind {
+        Detrend::Simple => {
+            if n > 1 {
+                // `data -= x1 + np.arange(n) * (x2 - x1) / float(n - 1)`: the difference in
+                // float32, the line in float64, the subtraction rounded to float32.
+                let (x1, dx) = (d[0] as f64, (d[n - 1] - d[0]) as f64);
+                let div = (n - 1) as f64;
+                for (i, v) in d.iter_mut().enumerate() {
+                    *v = (*v as f64 - (x1 + i as f64 * dx / div)) as f32;
+                }
+            } else {
+                d[0] = 0.0;
+            }
+        }
+        Detrend::Demean => {
+            let mean = super::numpy_mean(d);
+            d.iter_mut().for_each(|v| *v -= mean);
+        }
+        Detrend::Linear => linear_detrend_f32(d),
+        Detrend::Polynomial(order) => {
+            let y: Vec<f64> = d.iter().map(|&v| v as f64).collect();
+            let fit = polynomial_fit(&y, order);
+            d.iter_mut().zip(fit).for_each(|(v, f)| *v = (*v as f64 - f) as f32);
+        }
+    }
+}
+
+/// scipy's `detrend(type='linear')` of float32 samples: the design matrix `[k / n, 1]` for
+/// k = 1..n in float32, the least-squares coefficients as float32, `A @ coef` and the
+/// subtraction in float32. The coefficients are fitted in float64 and rounded, where scipy gets
+/// them from LAPACK's float32 `sgelsd`.
+fn linear_detrend_f32(d: &mut [f32]) {
+    let n = d.len();
+    let nf = n as f32;
+    let a = |k: usize| (k + 1) as f32 / nf;
+    // Centred sums in float64 over the float32 abscissae.
+    let (mut sa, mut sy) = (0.0f64, 0.0f64);
+    for (k, &v) in d.iter().enumerate() {
+        sa += a(k) as f64;
+        sy += v as f64;
+    }
+    let (ma, my) = (sa / n as f64, sy / n as f64);
+    let (mut saa, mut say) = (0.0f64, 0.0f64);
+    for (k, &v) in d.iter().enumerate() {
+        let x = a(k) as f64 - ma;
+        saa += x * x;
+        say += x * (v as f64 - my);
+    }
+    let slope = if saa > 0.0 { say / saa } else { 0.0 };
+    let (c0, c1) = (slope as f32, (my - slope * ma) as f32);
+    for (k, v) in d.iter_mut().enumerate() {
+        *v -= a(k) * c0 + c1;
     }
 }
 
@@ -93,14 +178,13 @@ fn linear_detrend(d: &mut [f64]) {
     }
 }
 
-/// Subtracts the least-squares polynomial of `order` (abscissa scaled to [-1, 1] and solved by
-/// Householder QR for stability; the fitted values equal numpy's to rounding).
-fn polynomial_detrend(d: &mut [f64], order: usize) {
+/// The least-squares polynomial of `order` at each sample (abscissa scaled to [-1, 1] and solved
+/// by Householder QR for stability; the fitted values equal numpy's to rounding).
+fn polynomial_fit(d: &[f64], order: usize) -> Vec<f64> {
     let n = d.len();
     let m = (order + 1).min(n);
     if n == 1 {
-        d[0] = 0.0;
-        return;
+        return d.to_vec();
     }
     let scale = (n - 1) as f64 / 2.0;
     let x: Vec<f64> = (0..n).map(|i| (i as f64 - scale) / scale).collect();
@@ -133,13 +217,9 @@ fn polynomial_detrend(d: &mut [f64], order: usize) {
         let s: f64 = (k + 1..m).map(|j| a[j][k] * coef[j]).sum();
         coef[k] = if a[k][k] != 0.0 { (b[k] - s) / a[k][k] } else { 0.0 };
     }
-    for (i, v) in d.iter_mut().enumerate() {
-        let mut fit = 0.0;
-        for j in (0..m).rev() {
-            fit = fit * x[i] + coef[j];
-        }
-        *v -= fit;
-    }
+    x.iter()
+        .map(|&xi| (0..m).rev().fold(0.0, |fit, j| fit * xi + coef[j]))
+        .collect()
 }
 
 #[cfg(test)]

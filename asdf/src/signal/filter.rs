@@ -476,6 +476,7 @@ impl Trace {
     /// Applies a Butterworth filter as ObsPy's `Trace.filter`, including its handling of corner
     /// frequencies at or above Nyquist: a band-pass becomes a high-pass with a warning on stderr;
     /// any other corner at or above Nyquist is an error (ObsPy 1.5.1 with scipy 1.17 raises too).
+    /// The filtered samples are float64 for every sample type, as scipy's `sosfilt` returns.
     pub fn filter(&mut self, kind: FilterKind, corners: usize, zerophase: bool) -> Result<&mut Self, SignalError> {
         let sos = self.design_filter(kind, corners)?;
         apply_sections(&sos, &mut [self.data_f64_mut().as_mut_slice()], zerophase);

@@ -99,7 +99,8 @@ fn weighted_average_slopes(data: &[f64], old_start: f64, old_dt: f64, x_new: &[f
 impl Trace {
     /// Interpolates onto a new grid of `sampling_rate` starting at `starttime` (default: the
     /// trace's) with `npts` samples (default: as many as fit before the end), as ObsPy's
-    /// `interpolate()`. No extrapolation: the new grid must lie inside the data.
+    /// `interpolate()`. No extrapolation: the new grid must lie inside the data. The result is
+    /// float64 for every sample type, as ObsPy's.
     ///
     /// ```
     /// use asdf::{Trace, UtcTime, signal::Interpolation};

@@ -35,7 +35,8 @@ pub enum Fill {
     /// Nothing: the channel is split there (ObsPy masks the samples).
     #[default]
     Split,
-    /// A constant, cast to the sample type.
+    /// A constant in the samples' type: integer samples take only whole numbers in their range
+    /// (ObsPy under NumPy 2 refuses any float fill there; we refuse what would be truncated).
     Value(f64),
     /// The last sample before the gap (ObsPy's `"latest"`).
     Latest,
@@ -100,19 +101,12 @@ impl<T: Sample> Masked<T> {
             Fill::Value(v) => constant(T::from_f64(v)),
             Fill::Latest => constant(*before.data.last().unwrap_or(&T::from_f64(0.0))),
             Fill::Interpolate => {
-                let ls = before.data.last().map_or(0.0, |v| v.to_f64());
-                let rs = after.data.first().map_or(ls, |v| v.to_f64());
-                let line = linspace_inner(ls, rs, n);
-                Masked { data: line.into_iter().map(T::from_f64).collect(), mask: vec![false; n] }
+                let ls = before.data.last().copied().unwrap_or(T::from_f64(0.0));
+                let rs = after.data.first().copied().unwrap_or(ls);
+                Masked { data: T::between(ls, rs, n), mask: vec![false; n] }
             }
         }
     }
-}
-
-/// `np.linspace(a, b, n + 2)[1:-1]`: the `n` points strictly between `a` and `b`.
-fn linspace_inner(a: f64, b: f64, n: usize) -> Vec<f64> {
-    let step = (b - a) / (n + 1) as f64;
-    (1..=n).map(|k| k as f64 * step + a).collect()
 }
 
 /// ObsPy's `Trace.__add__` for `lt` (earlier start) and `rt`, both at `sr` samples per second.
@@ -143,8 +137,7 @@ fn add<T: Sample>(lt: (UtcTime, Masked<T>), rt: (UtcTime, Masked<T>), sr: f64, o
                     match r.data.get(n) {
                         None => l,
                         Some(&rs) => {
-                            let line = linspace_inner(ls.to_f64(), rs.to_f64(), n);
-                            let line = Masked { data: line.into_iter().map(T::from_f64).collect(), mask: vec![false; n] };
+                            let line = Masked { data: T::between(ls, rs, n), mask: vec![false; n] };
                             Masked::concat(vec![l.part(0, keep), line, r.part(n, r.len())])
                         }
                     }
@@ -224,6 +217,9 @@ impl Stream {
     /// assert_eq!(*st.traces[0].data(), vec![1i32, 2, 3, 0, 0, 6, 7].into());
     /// ```
     pub fn merge(&mut self, opts: Merge) -> Result<&mut Self, SignalError> {
+        if let Fill::Value(fill) = opts.fill {
+            self.traces.iter().try_for_each(|t| super::check_fill(t, fill))?;
+        }
         let mut channels: BTreeMap<String, Vec<Trace>> = BTreeMap::new();
         for t in self.traces.drain(..).filter(|t| t.npts() > 0) {
             channels.entry(t.id()).or_default().push(t);

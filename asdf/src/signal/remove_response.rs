@@ -10,7 +10,7 @@ use crate::model::trace::Trace;
 
 use super::response::{evaluate, Quantity};
 use super::taper::cosine_taper_shared;
-use super::{finite_samples, SignalError};
+use super::{finite_samples, Floats, SignalError};
 
 /// What `remove_response` outputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -219,7 +219,8 @@ fn deconvolution_filter(resp: &crate::Response, nfft: usize, delta: f64, opts: &
 impl Trace {
     /// Deconvolves the instrument response found in `inv` for this trace's channel and time,
     /// as ObsPy's `Trace.remove_response` (evalresp path, or the polynomial path for a
-    /// single polynomial stage).
+    /// single polynomial stage). Samples of every type become float64 first, as ObsPy's
+    /// `data.astype(np.float64)`.
     ///
     /// ```
     /// use asdf::prelude::*;
@@ -295,7 +296,9 @@ impl Trace {
         Ok(self)
     }
 
-    /// Divides by the channel's overall sensitivity (ObsPy's `remove_sensitivity`).
+    /// Divides by the channel's overall sensitivity (ObsPy's `remove_sensitivity`). Float32
+    /// samples stay float32 (divided in float32 by the sensitivity rounded to float32, as NumPy
+    /// divides by a Python float); integers become float64.
     pub fn remove_sensitivity(&mut self, inv: &Inventory) -> Result<&mut Self, SignalError> {
         let id = self.id();
         let t = self.stats.starttime;
@@ -308,7 +311,11 @@ impl Trace {
         if s == 0.0 {
             return Err(SignalError::BadResponse { id, message: "instrument sensitivity is 0".into() });
         }
-        self.data_f64_mut().iter_mut().for_each(|x| *x /= s);
+        match self.floats_mut() {
+            // ObsPy's `data / value` with a Python float: float32 division by the rounded value.
+            Floats::F32(d) => d.iter_mut().for_each(|x| *x /= s as f32),
+            Floats::F64(d) => d.iter_mut().for_each(|x| *x /= s),
+        }
         Ok(self)
     }
 }

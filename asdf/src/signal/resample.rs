@@ -88,6 +88,11 @@ impl Trace {
     /// Resamples to `sampling_rate` in the frequency domain with a Hann window, as ObsPy's
     /// `resample()` with its defaults. The start time is kept; the signal is assumed periodic.
     ///
+    /// The result is float64 for every sample type, as ObsPy's. For float32 samples ObsPy
+    /// (scipy.fftpack) takes the forward FFT in float32; we take it in float64, so the result
+    /// equals ObsPy's on the same samples as float64 and differs from its float32 result by
+    /// scipy's float32 rounding (measured 3.5e-7 to 6.6e-7 of the peak on an hour at 100 Hz).
+    ///
     /// ```
     /// use asdf::{Trace, UtcTime};
     /// let mut tr = Trace::new("XX.A..HHZ", UtcTime::from_ns(0), 1.0, vec![0.5, 0.0, 0.5, 1.0, 0.5, 0.0, 0.5, 1.0]);

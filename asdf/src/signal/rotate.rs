@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use crate::model::inventory::Inventory;
 use crate::model::stream::Stream;
-use crate::model::trace::Trace;
+use crate::model::trace::{Samples, Trace};
 
-use super::{finite_samples, SignalError};
+use super::{all_finite, finite_samples, Float, SignalError};
 
 /// ObsPy's `_dip_azimuth2zne_base_vector`: the unit vector (Z up, N, E) a component with this dip
 /// and azimuth (degrees, SEED convention: dip positive down) records.
@@ -105,6 +105,14 @@ fn trim_common(st: &mut Stream, idx: &[usize]) -> Result<(), SignalError> {
     Ok(())
 }
 
+/// ObsPy's `rotate_ne_rt(n, e, ba)` in the samples' type: `r = -e sin(ba) - n cos(ba)`,
+/// `t = -e cos(ba) + n sin(ba)`, in place of `n` and `e`.
+fn ne_rt<T: Float>(n: &mut [T], e: &mut [T], sin: T, cos: T) {
+    for (n, e) in n.iter_mut().zip(e.iter_mut()) {
+        (*n, *e) = (-*e * sin - *n * cos, -*e * cos + *n * sin);
+    }
+}
+
 fn rename_component(tr: &mut Trace, component: char) {
     tr.stats.channel.pop();
     tr.stats.channel.push(component);
@@ -123,9 +131,12 @@ impl Stream {
     /// assert_eq!(st.traces[0].stats.channel, "HHR");
     /// assert_eq!(st.traces[0].data().as_f64().unwrap()[0], -1.0);
     /// ```
+    ///
+    /// Float32 pairs stay float32 and are rotated in float32 arithmetic with the sine and cosine
+    /// rounded to float32, as ObsPy (whose `math.sin` scalars are cast to the samples' type);
+    /// integer pairs become float64.
     pub fn rotate_ne_rt(&mut self, back_azimuth: f64) -> Result<&mut Self, SignalError> {
-        // r = -e sin(ba) - n cos(ba), t = -e cos(ba) + n sin(ba)
-        self.rotate_horizontals(['N', 'E'], ['R', 'T'], back_azimuth, |n, e, sin, cos| (-e * sin - n * cos, -e * cos + n * sin))
+        self.rotate_horizontals(['N', 'E'], ['R', 'T'], back_azimuth, back_azimuth)
     }
 
     /// The inverse of [`rotate_ne_rt`](Self::rotate_ne_rt): every R/T pair back to north and
@@ -139,14 +150,17 @@ impl Stream {
     /// assert_eq!(st.traces[1].stats.channel, "HHE");
     /// assert!((st.traces[1].data().as_f64().unwrap()[0] + 0.7).abs() < 1e-15);
     /// ```
+    ///
+    /// Computed as ObsPy does, as the NE->RT rotation of (R, T) by `360 - back_azimuth`; sample
+    /// types as [`rotate_ne_rt`](Self::rotate_ne_rt).
     pub fn rotate_rt_ne(&mut self, back_azimuth: f64) -> Result<&mut Self, SignalError> {
-        // n = -r cos(ba) + t sin(ba), e = -r sin(ba) - t cos(ba)
-        self.rotate_horizontals(['R', 'T'], ['N', 'E'], back_azimuth, |r, t, sin, cos| (-r * cos + t * sin, -r * sin - t * cos))
+        self.rotate_horizontals(['R', 'T'], ['N', 'E'], back_azimuth, 360.0 - back_azimuth)
     }
 
     /// Rotates every `from` pair (same station, location, band and instrument) sample by sample
-    /// with `f(first, second, sin(ba), cos(ba))`, renaming the components to `to`.
-    fn rotate_horizontals(&mut self, from: [char; 2], to: [char; 2], back_azimuth: f64, f: impl Fn(f64, f64, f64, f64) -> (f64, f64)) -> Result<&mut Self, SignalError> {
+    /// as ObsPy's `rotate_ne_rt(first, second, angle)`, renaming the components to `to`;
+    /// `back_azimuth` is the angle the caller was given (checked to lie within 0-360 degrees).
+    fn rotate_horizontals(&mut self, from: [char; 2], to: [char; 2], back_azimuth: f64, angle: f64) -> Result<&mut Self, SignalError> {
         for comps in groups(self).into_values() {
             let (Some(a), Some(b)) = (comps.get(&from[0]), comps.get(&from[1])) else { continue };
             let (a, b) = (a[0], b[0]);
@@ -154,17 +168,25 @@ impl Stream {
                 return Err(SignalError::invalid(&self.traces[a], format!("back azimuth must be within 0-360 degrees, got {back_azimuth}")));
             }
             trim_common(self, &[a, b])?;
-            let ba = back_azimuth.to_radians();
+            let ba = angle.to_radians();
             let (sin, cos) = (ba.sin(), ba.cos());
-            finite_samples(&mut self.traces[a])?;
-            finite_samples(&mut self.traces[b])?;
-            let mut first = std::mem::take(self.traces[a].data_f64_mut());
-            let mut second = std::mem::take(self.traces[b].data_f64_mut());
-            for (x, y) in first.iter_mut().zip(second.iter_mut()) {
-                (*x, *y) = f(*x, *y, sin, cos);
+            for i in [a, b] {
+                let finite = match self.traces[i].data() {
+                    Samples::F32(v) => all_finite(v),
+                    _ => all_finite(self.traces[i].data_f64_mut()),
+                };
+                if !finite {
+                    return Err(SignalError::NotFinite { id: self.traces[i].id() });
+                }
             }
-            *self.traces[a].data_f64_mut() = first;
-            *self.traces[b].data_f64_mut() = second;
+            // `a` and `b` are different traces (different components).
+            let (left, right) = self.traces.split_at_mut(a.max(b));
+            let (low, high) = (&mut left[a.min(b)], &mut right[0]);
+            let (first, second) = if a < b { (low, high) } else { (high, low) };
+            match (first.data_mut(), second.data_mut()) {
+                (Samples::F32(x), Samples::F32(y)) => ne_rt(x, y, sin as f32, cos as f32),
+                (x, y) => ne_rt(x.to_f64_mut(), y.to_f64_mut(), sin, cos),
+            }
             rename_component(&mut self.traces[a], to[0]);
             rename_component(&mut self.traces[b], to[1]);
         }
@@ -174,7 +196,8 @@ impl Stream {
     /// Rotates each three-component set whose component codes are one of `component_sets`
     /// (ObsPy's default: `["Z12", "123"]`) to Z, N, E using each channel's azimuth and dip from
     /// the inventory, as ObsPy's `rotate('->ZNE', inventory=inv)`. The components are trimmed to
-    /// their common span first; sets that are incomplete are left alone.
+    /// their common span first; sets that are incomplete are left alone. The rotated samples are
+    /// float64 for every sample type, as ObsPy's (its rotation matrix is float64).
     ///
     /// ```no_run
     /// # fn run(mut st: asdf::Stream, inv: asdf::Inventory) -> Result<(), asdf::signal::SignalError> {

@@ -4,7 +4,9 @@ use std::f64::consts::PI;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::model::trace::Trace;
+use crate::model::trace::{Sample, Trace};
+
+use super::Floats;
 
 /// Window shape of a taper.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -81,12 +83,13 @@ pub(crate) fn window(kind: Taper, m: usize) -> Vec<f64> {
     }
     let n1 = (m - 1) as f64;
     match kind {
-        Taper::Hann => (0..m).map(|n| 0.5 - 0.5 * (2.0 * PI * n as f64 / n1).cos()).collect(),
-        Taper::Hamming => (0..m).map(|n| 0.54 - 0.46 * (2.0 * PI * n as f64 / n1).cos()).collect(),
-        Taper::Blackman => (0..m)
-            .map(|n| 0.42 - 0.5 * (2.0 * PI * n as f64 / n1).cos() + 0.08 * (4.0 * PI * n as f64 / n1).cos())
-            .collect(),
-        Taper::Bartlett => (0..m).map(|n| 2.0 / n1 * (n1 / 2.0 - (n as f64 - n1 / 2.0).abs())).collect(),
+        // scipy's `general_cosine`: the sum of `a[k] cos(k x)` over x = linspace(-pi, pi, m),
+        // in its order, so that the windows equal scipy's to the last bit.
+        Taper::Hann => general_cosine(m, &[0.5, 0.5]),
+        Taper::Hamming => general_cosine(m, &[0.54, 1.0 - 0.54]),
+        Taper::Blackman => general_cosine(m, &[0.42, 0.50, 0.08]),
+        // scipy's expression, to the last bit (float32 samples round each product once).
+        Taper::Bartlett => (0..m).map(|n| n as f64).map(|n| if n <= n1 / 2.0 { 2.0 * n / n1 } else { 2.0 - 2.0 * n / n1 }).collect(),
         Taper::Triang => {
             let half: Vec<f64> = (1..=m.div_ceil(2))
                 .map(|n| if m % 2 == 1 { 2.0 * n as f64 / (m as f64 + 1.0) } else { (2.0 * n as f64 - 1.0) / m as f64 })
@@ -104,6 +107,16 @@ pub(crate) fn window(kind: Taper, m: usize) -> Vec<f64> {
 }
 
 /// ObsPy's `obspy.signal.invsim.cosine_taper(npts, p, sactaper=..., halfcosine=...)`.
+/// scipy's `general_cosine(m, a)` (symmetric), for m >= 2.
+fn general_cosine(m: usize, a: &[f64]) -> Vec<f64> {
+    // numpy's linspace(-pi, pi, m): k * step - pi, the last point exactly pi.
+    let step = (PI - -PI) / (m - 1) as f64;
+    (0..m)
+        .map(|k| if k == m - 1 { PI } else { k as f64 * step + -PI })
+        .map(|x| a.iter().enumerate().fold(0.0, |w, (k, ak)| w + ak * (k as f64 * x).cos()))
+        .collect()
+}
+
 pub(crate) fn cosine_taper(npts: usize, p: f64, sactaper: bool, halfcosine: bool) -> Vec<f64> {
     let frac = if p == 0.0 || p == 1.0 { (npts as f64 * p / 2.0) as i64 } else { (npts as f64 * p / 2.0 + 0.5) as i64 };
     let n = npts as i64;
@@ -154,7 +167,9 @@ pub(crate) fn cosine_taper(npts: usize, p: f64, sactaper: bool, halfcosine: bool
 
 impl Trace {
     /// Tapers both ends with `max_percentage` (0..0.5) of the trace per side, as
-    /// `tr.taper(max_percentage, type=...)` in ObsPy.
+    /// `tr.taper(max_percentage, type=...)` in ObsPy. Float32 samples stay float32 (each
+    /// product is taken in float64 and rounded, as ObsPy's `data *= taper`); integers become
+    /// float64.
     ///
     /// ```
     /// use asdf::{Trace, UtcTime, signal::Taper};
@@ -183,17 +198,26 @@ impl Trace {
         halves.push(npts / 2);
         let wlen = *halves.iter().min().unwrap_or(&0);
         let sides = window_shared(kind, if 2 * wlen == npts { 2 * wlen } else { 2 * wlen + 1 });
-        let d = self.data_f64_mut();
-        let ls = sides.len();
-        for i in 0..wlen.min(npts) {
-            if side != Side::Right {
-                d[i] *= sides[i];
-            }
-            if side != Side::Left {
-                d[npts - wlen + i] *= sides[ls - wlen + i];
-            }
+        match self.floats_mut() {
+            Floats::F64(d) => apply(d, &sides, wlen, side),
+            Floats::F32(d) => apply(d, &sides, wlen, side),
         }
         self
+    }
+}
+
+/// `data *= taper` on the first and/or last `wlen` samples, in float64 and rounded back to the
+/// samples' type (numpy's in-place multiply of float32 samples by a float64 window).
+fn apply<T: Sample>(d: &mut [T], sides: &[f64], wlen: usize, side: Side) {
+    let (npts, ls) = (d.len(), sides.len());
+    for i in 0..wlen.min(npts) {
+        if side != Side::Right {
+            d[i] = T::from_f64(d[i].to_f64() * sides[i]);
+        }
+        if side != Side::Left {
+            let j = npts - wlen + i;
+            d[j] = T::from_f64(d[j].to_f64() * sides[ls - wlen + i]);
+        }
     }
 }
 

@@ -14,7 +14,8 @@ pub struct Trim {
     /// inside the window.
     pub nearest_sample: bool,
     /// Pad with this value where the window extends beyond the data (ObsPy's `pad=True,
-    /// fill_value=...`); `None` never pads. The value is cast to the sample type.
+    /// fill_value=...`); `None` never pads. The samples keep their type; integer samples take
+    /// only whole numbers in their range (ObsPy under NumPy 2 refuses any float fill there).
     pub pad: Option<f64>,
 }
 
@@ -74,6 +75,9 @@ impl Trace {
             }
         }
         super::sampling_rate(self)?;
+        if let Some(fill) = opts.pad {
+            super::check_fill(self, fill)?;
+        }
         if let Some(s) = starttime {
             self.trim_left(s, opts);
         }
