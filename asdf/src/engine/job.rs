@@ -56,11 +56,11 @@ where
 {
     let read = || -> Result<(Stream, Option<Inventory>), String> {
         let sta = src.station(&job.station).map_err(|e| e.to_string())?;
-        let mut st = sta.stream_keeping_chunks(&job.tag).map_err(|e| e.to_string())?;
+        let (mut st, stationxml) = sta.job_input(&job.tag).map_err(|e| e.to_string())?;
         if let Some(p) = &opts.channels {
             st.traces.retain(|t| wildcard_match(p, &t.stats.channel));
         }
-        let inv = sta.inventory().map_err(|e| e.to_string())?;
+        let inv = stationxml.map(|b| sta.parse_inventory(&b)).transpose().map_err(|e| e.to_string())?;
         Ok((st, inv))
     };
     let (st, inv) = match read() {

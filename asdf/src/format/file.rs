@@ -13,6 +13,7 @@ use super::h5::{self, AttrValue, Hid, Pipeline};
 use super::names::is_valid_provenance_name;
 use super::station::StationGroup;
 use super::version::FormatVersion;
+use super::waveforms::{Document, StoredDocument};
 
 /// How waveforms, XML documents and auxiliary data are compressed when written.
 ///
@@ -83,6 +84,10 @@ impl std::fmt::Display for Compression {
 #[derive(Debug)]
 pub struct AsdfFile {
     pub(crate) path: PathBuf,
+    /// The station group written last, kept open: a job writes all its traces into one group,
+    /// and opening it per trace is a lookup in `/Waveforms` each time. Declared before `file`
+    /// so that it is closed first.
+    pub(crate) station_group: Option<(String, Hid)>,
     pub(crate) file: Option<Hid>,
     pub(crate) writable: bool,
     pub(crate) version: FormatVersion,
@@ -205,6 +210,7 @@ impl AsdfFile {
         let raw = if write { None } else { Some(RawBytes::open(path, &file).map_err(|m| FormatError::h5(path, "/", m))?) };
         let ds = AsdfFile {
             path: path.to_path_buf(),
+            station_group: None,
             file: Some(file),
             writable: write,
             version,
@@ -252,6 +258,7 @@ impl AsdfFile {
     fn initialise(path: &Path, file: Hid, version: FormatVersion, compression: Compression, collective: bool) -> Result<Self> {
         let ds = AsdfFile {
             path: path.to_path_buf(),
+            station_group: None,
             file: Some(file),
             writable: true,
             version,
@@ -314,8 +321,15 @@ impl AsdfFile {
         h5::flush_write_buffer(self.h5()).map_err(|m| self.err("/", m))
     }
 
+    /// Runs `f` holding the HDF5 lock throughout, for a run of writes (a job's traces) that
+    /// would otherwise take the lock and hand it back to the readers once per trace.
+    pub(crate) fn holding_lock<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        h5::locked(|| f(self))
+    }
+
     /// Closes the file, reporting any error (dropping closes too, silently).
     pub fn close(mut self) -> Result<()> {
+        self.station_group = None;
         match self.file.take() {
             Some(f) => h5::file_close(f).map_err(|m| self.err("/", m)),
             None => Ok(()),
@@ -353,6 +367,15 @@ impl AsdfFile {
         match self.waveforms_group()? {
             None => Ok(Vec::new()),
             Some(g) => h5::list(&g).map_err(|m| self.err("/Waveforms", m)),
+        }
+    }
+
+    /// Whether the file has the station group `/Waveforms/<station>` (one lookup: files hold
+    /// thousands of stations, and listing them for each one added is quadratic).
+    fn has_station(&self, station: &str) -> Result<bool> {
+        match self.waveforms_group()? {
+            None => Ok(false),
+            Some(g) => h5::exists(&g, station).map_err(|m| self.err("/Waveforms", m)),
         }
     }
 
@@ -415,7 +438,7 @@ impl AsdfFile {
         for (net, sta) in inv.station_codes() {
             let station = format!("{net}.{sta}");
             let mut part = inv.isolate_station(&net, &sta);
-            let existing = if self.station_names()?.contains(&station) {
+            let existing = if self.has_station(&station)? {
                 self.station(&station)?.inventory()?
             } else {
                 None
@@ -443,16 +466,33 @@ impl AsdfFile {
     /// [`put_stationxml_bytes`](Self::put_stationxml_bytes) of a document copied from another
     /// ASDF file, not parsed again: whoever reads it there reports it if it does not parse.
     pub(crate) fn copy_stationxml_bytes(&mut self, station: &str, xml: &[u8]) -> Result<()> {
+        self.copy_stationxml(station, Document { bytes: xml.to_vec(), stored: None })
+    }
+
+    /// Stores a station's StationXML document read from another file, byte for byte. Its stored
+    /// chunks are written as they are when this file would chunk and compress it the same way.
+    pub(crate) fn copy_stationxml(&mut self, station: &str, doc: Document) -> Result<()> {
         self.require_writable()?;
         let obj = format!("/Waveforms/{station}/StationXML");
-        let g = h5::group_require(self.h5(), &format!("Waveforms/{station}")).map_err(|m| self.err(&obj, m))?;
-        self.put_blob(&g, "StationXML", &obj, xml, None)
+        let g = self.take_station_group(station).map_err(|m| self.err(&obj, m))?;
+        let written = self.put_blob(&g, "StationXML", &obj, &doc.bytes, None, doc.stored.as_ref());
+        self.station_group = Some((station.to_string(), g));
+        written
+    }
+
+    /// The group `/Waveforms/<station>` (created if missing), taken from the cache of the last
+    /// one written; the caller puts it back into `station_group` when done with it.
+    pub(crate) fn take_station_group(&mut self, station: &str) -> h5::H5Result<Hid> {
+        match self.station_group.take() {
+            Some((name, g)) if name == station => Ok(g),
+            _ => h5::group_require(self.h5(), &format!("Waveforms/{station}")),
+        }
     }
 
     /// Stores the blob `name` in `loc` (the object `obj`, for messages), replacing any: a chunked
     /// one is overwritten in place, a contiguous one (as pyasdf's `process()` writes them, which
     /// cannot be resized) deleted first. `chunk` fixes the chunk length (else h5py's rule).
-    fn put_blob(&self, loc: &Hid, name: &str, obj: &str, bytes: &[u8], chunk: Option<u64>) -> Result<()> {
+    fn put_blob(&self, loc: &Hid, name: &str, obj: &str, bytes: &[u8], chunk: Option<u64>, stored: Option<&StoredDocument>) -> Result<()> {
         if h5::exists(loc, name).map_err(|m| self.err(obj, m))? {
             let ds = h5::dataset_open(loc, name).map_err(|m| self.err(obj, m))?;
             if h5::dataset_chunk(&ds).map_err(|m| self.err(obj, m))?.is_some() {
@@ -461,12 +501,13 @@ impl AsdfFile {
             drop(ds);
             h5::delete(loc, name).map_err(|m| self.err(obj, m))?;
         }
-        self.write_blob(loc, name, bytes, chunk).map(drop).map_err(|m| self.err(obj, m))
+        self.write_blob(loc, name, bytes, chunk, stored).map(drop).map_err(|m| self.err(obj, m))
     }
 
     /// Writes an XML blob like pyasdf: int8, resizable, chunked by h5py's rule (or `chunk`), the
-    /// file's compression with fletcher32.
-    fn write_blob(&self, loc: &Hid, name: &str, bytes: &[u8], chunk: Option<u64>) -> h5::H5Result<Hid> {
+    /// file's compression with fletcher32. `stored`: the same bytes as another file stores them,
+    /// written as they are when chunked and compressed as this file would.
+    fn write_blob(&self, loc: &Hid, name: &str, bytes: &[u8], chunk: Option<u64>, stored: Option<&StoredDocument>) -> h5::H5Result<Hid> {
         let chunk = chunk.unwrap_or_else(|| guess_chunk(&[bytes.len() as u64], 1)[0]);
         let p = self.compression.pipeline();
         // The element size is one byte: h5py still records the shuffle filter.
@@ -476,6 +517,10 @@ impl AsdfFile {
         // Compressed here and stored with direct chunk writes, as waveforms are (faster than
         // HDF5's own deflate, and the same bytes once decompressed).
         let ds = h5::dataset_create(loc, &h5::NewDataset { name, dtype: h5::NumType { kind: h5::NumKind::I8, big_endian: false }, shape: &[bytes.len() as u64], chunk: &[chunk], pipeline: p })?;
+        if let Some(s) = stored.filter(|s| s.chunk == chunk && s.pipeline == p) {
+            h5::chunks_write(&ds, &[chunk], s.chunks.iter().map(Vec::as_slice))?;
+            return Ok(ds);
+        }
         let encoded: Vec<Vec<u8>> = bytes
             .chunks(chunk as usize)
             .map(|piece| {
@@ -524,7 +569,7 @@ impl AsdfFile {
     pub fn put_quakeml_bytes(&mut self, xml: &[u8]) -> Result<()> {
         self.require_writable()?;
         // pyasdf creates /QuakeML empty and resizes it: its chunk is always (1024,).
-        self.put_blob(self.h5(), "QuakeML", "/QuakeML", xml, Some(1024))
+        self.put_blob(self.h5(), "QuakeML", "/QuakeML", xml, Some(1024), None)
     }
 
     // --------------------------------------------------------------------------------------------
@@ -569,7 +614,7 @@ impl AsdfFile {
             message: e.to_string(),
         })?;
         let g = h5::group_require(self.h5(), "Provenance").map_err(|m| self.err(&obj, m))?;
-        self.put_blob(&g, name, &obj, xml, None)
+        self.put_blob(&g, name, &obj, xml, None, None)
     }
 }
 
@@ -606,6 +651,35 @@ pub(crate) fn trim_ascii(mut b: Vec<u8>) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The stored chunks of a 1-D dataset, as they are in the file.
+    fn stored_chunks(file: &AsdfFile, object: &str) -> Vec<Vec<u8>> {
+        let ds = h5::dataset_open(file.h5(), object).unwrap();
+        let (n, c) = (h5::dataset_shape(&ds).unwrap()[0], h5::dataset_chunk(&ds).unwrap().unwrap()[0]);
+        (0..n.div_ceil(c)).map(|i| h5::chunk_read(&ds, &[i * c]).unwrap().unwrap().0).collect()
+    }
+
+    #[test]
+    fn a_copied_stationxml_is_the_same_bytes_and_keeps_its_chunks_when_compressed_alike() {
+        let dir = tempfile::tempdir().unwrap();
+        let src_path = dir.path().join("src.h5");
+        crate::testing::write_sample(&src_path, &crate::testing::SampleOptions { stations: 1, seconds: 1.0, ..Default::default() }).unwrap();
+        let src = AsdfFile::open(&src_path).unwrap();
+        let sta = src.station("XX.S0000").unwrap();
+        let object = "/Waveforms/XX.S0000/StationXML";
+        let (source_bytes, source_chunks) = (sta.stationxml_bytes().unwrap().unwrap(), stored_chunks(&src, object));
+        for (name, compression, same_chunks) in [("alike.h5", Compression::default(), true), ("gzip5.h5", Compression::Gzip(5), false)] {
+            let mut dst = AsdfFile::create_with(dir.path().join(name), FormatVersion::default(), compression).unwrap();
+            dst.copy_stationxml("XX.S0000", sta.stationxml_document().unwrap().unwrap()).unwrap();
+            assert_eq!(dst.station("XX.S0000").unwrap().stationxml_bytes().unwrap().unwrap(), source_bytes, "{name}");
+            assert_eq!(stored_chunks(&dst, object) == source_chunks, same_chunks, "{name}");
+        }
+        // Whitespace around a document is kept: the copy is byte for byte.
+        let mut dst = AsdfFile::create(dir.path().join("padded.h5")).unwrap();
+        dst.copy_stationxml_bytes("XX.S0001", b"  <x/>\n").unwrap();
+        let ds = h5::dataset_open(dst.h5(), "/Waveforms/XX.S0001/StationXML").unwrap();
+        assert_eq!(h5::bytes_dataset_read(&ds).unwrap(), b"  <x/>\n");
+    }
 
     #[test]
     fn chunks_read_together_come_back_one_by_one() {

@@ -8,7 +8,7 @@ use super::error::{FormatError, Result};
 use super::file::{summarize, trim_ascii, AsdfFile};
 use super::h5::{self, Hid};
 use super::names::WaveformName;
-use super::waveforms::read_trace;
+use super::waveforms::{read_document, read_trace, Document};
 
 /// One station of a file: its waveforms by tag and its StationXML.
 ///
@@ -170,25 +170,35 @@ impl<'a> StationGroup<'a> {
 
     /// The StationXML bytes as stored (whitespace-trimmed), if any.
     pub fn stationxml_bytes(&self) -> Result<Option<Vec<u8>>> {
+        Ok(self.stationxml_document()?.map(|d| trim_ascii(d.bytes)))
+    }
+
+    /// The StationXML document with its stored chunks, if any (for copying it as it is).
+    pub(crate) fn stationxml_document(&self) -> Result<Option<Document>> {
         if !self.has_stationxml()? {
             return Ok(None);
         }
         let obj = format!("/Waveforms/{}/StationXML", self.name);
         let ds = h5::dataset_open(&self.group, "StationXML").map_err(|m| self.file.err(&obj, m))?;
-        let b = h5::bytes_dataset_read(&ds).map_err(|m| self.file.err(&obj, m))?;
-        Ok(Some(trim_ascii(b)))
+        read_document(self.file, &ds, &obj).map(Some)
     }
 
     /// The parsed StationXML, or `None` when the station has none.
     pub fn inventory(&self) -> Result<Option<Inventory>> {
-        match self.stationxml_bytes()? {
-            None => Ok(None),
-            Some(b) => Inventory::from_stationxml(&b).map(Some).map_err(|source| FormatError::StationXml {
-                path: self.file.path.clone(),
-                station: self.name.clone(),
-                source,
-            }),
-        }
+        self.stationxml_bytes()?.map(|b| self.parse_inventory(&b)).transpose()
+    }
+
+    /// This station's StationXML document `bytes`, parsed.
+    pub(crate) fn parse_inventory(&self, bytes: &[u8]) -> Result<Inventory> {
+        Inventory::from_stationxml(bytes).map_err(|source| FormatError::StationXml { path: self.file.path.clone(), station: self.name.clone(), source })
+    }
+
+    /// What a processing job reads of this station: the traces under `tag` (samples kept as
+    /// stored) and the StationXML bytes (to parse with [`parse_inventory`](Self::parse_inventory)).
+    /// Read in one hold of the HDF5 lock: taking it back and forth from the writer for each of
+    /// the station's few dozen HDF5 calls costs more than the calls themselves.
+    pub(crate) fn job_input(&self, tag: &str) -> Result<(Stream, Option<Vec<u8>>)> {
+        h5::locked(|| Ok((self.stream_keeping_chunks(tag)?, self.stationxml_bytes()?)))
     }
 
     /// Station coordinates from the StationXML, or `None` when the station has none.

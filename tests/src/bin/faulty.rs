@@ -1,7 +1,9 @@
 //! A station processor that misbehaves on purpose, for the engine's failure tests:
 //! it panics on station `XX.S0001`, returns an error on `XX.S0002`, aborts the whole
 //! process on the station named by `ASDF_TEST_ABORT_AT` (to simulate a killed run), and takes
-//! `ASDF_TEST_SLEEP_MS` milliseconds per station (so that a test can kill a run mid-way).
+//! `ASDF_TEST_SLEEP_MS` milliseconds per station (so that a test can kill a run mid-way; with
+//! `ASDF_TEST_ONLY_SLEEP` set it then returns the stream unchanged, a function that costs only
+//! time, for measuring what the single writer sustains: `docs/scaling.md`).
 use asdf::prelude::*;
 
 /// Demean, except on the stations the tests pick to fail.
@@ -22,6 +24,8 @@ fn faulty(mut st: Stream, _inv: Option<Inventory>) -> Result<Option<Stream>, Str
             return Err(format!("deliberate error in {station}"));
         }
     }
-    st.detrend(Detrend::Demean);
+    if std::env::var("ASDF_TEST_ONLY_SLEEP").is_err() {
+        st.detrend(Detrend::Demean);
+    }
     Ok(Some(st))
 }

@@ -142,17 +142,19 @@ impl JournaledOutput {
             offsets.iter().zip(chunks).map(|(&offset, c)| ChunkAt { offset, len: c.len() as u64, crc: crc32(&[c]) }).collect()
         };
         let mut traces = Vec::with_capacity(products.traces.len());
-        for (t, chunks) in &products.traces {
-            let offsets = self.file.write_encoded_chunks(t, chunks)?;
-            traces.push((t.as_ref(), place(offsets, chunks)));
-        }
         let mut auxiliary = Vec::with_capacity(products.auxiliary.len());
-        for (a, chunks) in &products.auxiliary {
-            let offsets = self.file.write_encoded_auxiliary_chunks(a, chunks)?;
-            auxiliary.push((a.as_ref(), place(offsets, chunks)));
-        }
-        // The journal may say where the chunks are only once they are in the file.
-        self.file.write_out_buffered()?;
+        self.file.holding_lock(|file| -> Result<(), EngineError> {
+            for (t, chunks) in &products.traces {
+                let offsets = file.write_encoded_chunks(t, chunks)?;
+                traces.push((t.as_ref(), place(offsets, chunks)));
+            }
+            for (a, chunks) in &products.auxiliary {
+                let offsets = file.write_encoded_auxiliary_chunks(a, chunks)?;
+                auxiliary.push((a.as_ref(), place(offsets, chunks)));
+            }
+            // The journal may say where the chunks are only once they are in the file.
+            Ok(file.write_out_buffered()?)
+        })?;
         let journal = journal_path(&self.output);
         let record = encode_placed(&traces, &auxiliary, products.record)?;
         self.journal.append(key, &record).map_err(|e| EngineError::Journal { journal, message: e.to_string() })?;

@@ -83,8 +83,8 @@ pub(crate) fn copy_station_metadata(src: &AsdfFile, file: &mut AsdfFile, station
     for name in run_stations(src, stations, shard)? {
         // Each job parses its station's document and reports it if it does not parse; one that
         // cannot even be read (not 1-D bytes, a dangling link) fails that job the same way.
-        if let Ok(Some(xml)) = src.station(&name)?.stationxml_bytes() {
-            file.copy_stationxml_bytes(&name, &xml)?;
+        if let Ok(Some(doc)) = src.station(&name)?.stationxml_document() {
+            file.copy_stationxml(&name, doc)?;
         }
     }
     if let Some(ev) = src.events()? {

@@ -18,7 +18,7 @@ pub use encode::{encode_trace, EncodedTrace};
 pub(crate) use encode::describe_trace;
 pub(crate) use encode::encode_trace_reusing;
 pub use read::TraceHeader;
-pub(crate) use read::{read_header, read_trace, read_trace_keeping};
+pub(crate) use read::{read_document, read_header, read_trace, read_trace_keeping, Document, StoredDocument};
 
 #[cfg(test)]
 mod tests {

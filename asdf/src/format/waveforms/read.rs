@@ -342,3 +342,55 @@ pub(crate) fn read_trace_keeping(file: &AsdfFile, group: &Hid, station: &str, na
     })
 }
 
+
+/// An XML document (a 1-D dataset of bytes: StationXML, QuakeML) as read by [`read_document`].
+pub(crate) struct Document {
+    /// The bytes, decoded.
+    pub(crate) bytes: Vec<u8>,
+    /// The chunks as stored, when they are written with a pipeline of ours: copied to another
+    /// file with that pipeline, they are stored again as they are (no recompression).
+    pub(crate) stored: Option<StoredDocument>,
+}
+
+/// A document's chunks as stored (each one whole, filtered, its checksum verified).
+pub(crate) struct StoredDocument {
+    pub(crate) chunk: u64,
+    pub(crate) pipeline: Pipeline,
+    pub(crate) chunks: Vec<Vec<u8>>,
+}
+
+/// Reads a document as waveforms are read: its chunks located under the HDF5 lock, read and
+/// decoded outside it (so that the readers of many stations' StationXML hold the lock only
+/// briefly). Datasets this cannot read so (not chunked in one dimension, a chunk never written,
+/// HDF5-only filters) go through HDF5's own read path, which checks the rest.
+pub(crate) fn read_document(file: &AsdfFile, ds: &Hid, obj: &str) -> Result<Document> {
+    let through_hdf5 = || h5::bytes_dataset_read(ds).map(|bytes| Document { bytes, stored: None }).map_err(|m| file.err(obj, m));
+    let one_byte = h5::dataset_type(ds).is_ok_and(|t| t.kind.size() == 1);
+    let len = match h5::dataset_shape(ds) {
+        Ok(shape) if one_byte && shape.len() == 1 && shape[0] > 0 => shape[0],
+        _ => return through_hdf5(),
+    };
+    let file_size = h5::backing_size(file.h5()).map_err(|m| file.err(obj, m))?;
+    if len > file_size.saturating_mul(super::super::codec::MAX_INFLATION) {
+        return through_hdf5();
+    }
+    let Some(f) = fetch_chunks(file, ds, obj, len)? else { return through_hdf5() };
+    // A chunk longer than the document is not one h5py or we write: HDF5's path checks it.
+    if f.chunk > len || !f.chunks.iter().all(|c| matches!(c, Some((_, 0)))) {
+        return through_hdf5();
+    }
+    let Ok(n) = usize::try_from(len) else { return through_hdf5() };
+    let mut bytes = Vec::new();
+    if bytes.try_reserve_exact(n).is_err() {
+        return through_hdf5();
+    }
+    bytes.resize(n, 0);
+    let chunks: Vec<Option<(&[u8], u32)>> = f.chunks.iter().map(|c| c.as_ref().map(|(b, m)| (&b[..], *m))).collect();
+    decode_chunks_into(&chunks, &f.filters, 1, f.chunk as usize, false, &mut bytes).map_err(|(i, e)| decode_failure(&file.path, obj, i, e))?;
+    let stored = pipeline_of(&f.filters).map(|pipeline| StoredDocument {
+        chunk: f.chunk,
+        pipeline,
+        chunks: f.chunks.into_iter().map(|c| c.map(|(b, _)| b).unwrap_or_default()).collect(),
+    });
+    Ok(Document { bytes, stored })
+}

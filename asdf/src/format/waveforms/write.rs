@@ -66,10 +66,7 @@ impl AsdfFile {
     fn create_trace_dataset(&mut self, e: &EncodedTrace) -> Result<(Hid, String)> {
         self.require_writable()?;
         let obj = format!("/Waveforms/{}/{}", e.station, e.name);
-        let g = h5::group_require(self.h5(), &format!("Waveforms/{}", e.station)).map_err(|m| self.err(&obj, m))?;
-        if h5::exists(&g, &e.name).map_err(|m| self.err(&obj, m))? {
-            return Err(FormatError::WaveformExists { path: self.path.clone(), station: e.station.clone(), name: e.name.clone() });
-        }
+        let g = self.take_station_group(&e.station).map_err(|m| self.err(&obj, m))?;
         let spec = h5::NewDataset {
             name: &e.name,
             dtype: NumType { kind: e.kind, big_endian: e.big_endian },
@@ -77,7 +74,13 @@ impl AsdfFile {
             chunk: &[e.chunk],
             pipeline: e.pipeline,
         };
-        let ds = h5::dataset_create(&g, &spec).map_err(|m| self.err(&obj, m))?;
+        // Creating fails when the name is taken; only then is it looked up, to say so.
+        let created = h5::dataset_create(&g, &spec).map_err(|m| match h5::exists(&g, &e.name) {
+            Ok(true) => FormatError::WaveformExists { path: self.path.clone(), station: e.station.clone(), name: e.name.clone() },
+            _ => self.err(&obj, m),
+        });
+        self.station_group = Some((e.station.clone(), g));
+        let ds = created?;
         write_waveform_attrs(&ds, e.starttime, e.sampling_rate, &e.asdf).map_err(|m| self.err(&obj, m))?;
         Ok((ds, obj))
     }
