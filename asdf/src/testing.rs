@@ -268,16 +268,25 @@ pub fn station_stream(net: &str, sta: &str, opts: &SampleOptions, rng_seed: u64)
 }
 
 /// The stations of a sample data set: `(network, station, latitude, longitude, seed of its
-/// traces)`, the same for the same options.
-fn sample_stations(opts: &SampleOptions) -> Vec<(&'static str, String, f64, f64, u64)> {
+/// traces)`, the same for the same options. Station codes have at most five characters, so
+/// every 10,000 stations take the next network: `XX.S0000`-`XX.S9999`, then `AA.S0000`, ...
+fn sample_stations(opts: &SampleOptions) -> Vec<(String, String, f64, f64, u64)> {
     let mut rng = Rng(opts.seed);
     (0..opts.stations)
         .map(|i| {
             let lat = -60.0 + 120.0 * rng.uniform();
             let lon = -180.0 + 360.0 * rng.uniform();
-            ("XX", format!("S{i:04}"), lat, lon, rng.next_u64())
+            (sample_network(i / 10_000), format!("S{:04}", i % 10_000), lat, lon, rng.next_u64())
         })
         .collect()
+}
+
+/// The network code of the `k`-th block of 10,000 sample stations: `XX`, then `AA`, `AB`, ...
+fn sample_network(k: usize) -> String {
+    match k {
+        0 => "XX".into(),
+        k => [b'A' + ((k - 1) / 26 % 26) as u8, b'A' + ((k - 1) % 26) as u8].iter().map(|&b| b as char).collect(),
+    }
 }
 
 /// Writes the sample data set to a new file (refusing to overwrite one).
@@ -285,10 +294,11 @@ pub fn write_sample(path: impl AsRef<Path>, opts: &SampleOptions) -> Result<()> 
     let path = path.as_ref();
     opts.check().map_err(|message| FormatError::Invalid { path: path.into(), object: "sample options".into(), message })?;
     let mut ds = AsdfFile::create_with(path, FormatVersion::V1_0_3, opts.compression)?;
+    ds.expect_stations(opts.stations as u64);
     ds.add_quakeml(&sample_event(opts.start))?;
     for (net, sta, lat, lon, seed) in sample_stations(opts) {
-        ds.add_stationxml(&station_inventory(net, &sta, lat, lon, opts.rate, opts.start))?;
-        let st = station_stream(net, &sta, opts, seed);
+        ds.add_stationxml(&station_inventory(&net, &sta, lat, lon, opts.rate, opts.start))?;
+        let st = station_stream(&net, &sta, opts, seed);
         ds.add_waveforms(&st, &opts.tag)?;
     }
     ds.close()
@@ -377,11 +387,26 @@ pub fn write_synthetics(path: impl AsRef<Path>, opts: &SampleOptions) -> Result<
     opts.check().map_err(invalid)?;
     synthetic_grid(opts).map_err(invalid)?;
     let mut ds = AsdfFile::create_with(path, FormatVersion::V1_0_3, opts.compression)?;
+    ds.expect_stations(opts.stations as u64);
     ds.add_quakeml(&sample_event(opts.start))?;
     for (net, sta, lat, lon, seed) in sample_stations(opts) {
-        ds.add_stationxml(&station_inventory(net, &sta, lat, lon, opts.rate, opts.start))?;
-        let st = synthetic_stream(net, &sta, seed, lat, lon, opts).map_err(invalid)?;
+        ds.add_stationxml(&station_inventory(&net, &sta, lat, lon, opts.rate, opts.start))?;
+        let st = synthetic_stream(&net, &sta, seed, lat, lon, opts).map_err(invalid)?;
         ds.add_waveforms(&st, "synthetic")?;
     }
     ds.close()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_station_codes_stay_valid_past_ten_thousand_stations() {
+        assert_eq!([0, 1, 2, 26, 27, 99].map(sample_network), ["XX", "AA", "AB", "AZ", "BA", "DU"].map(String::from));
+        let stations = sample_stations(&SampleOptions { stations: 10_002, ..Default::default() });
+        let ids: Vec<String> = [0, 9_999, 10_000, 10_001].iter().map(|&i| format!("{}.{}", stations[i].0, stations[i].1)).collect();
+        assert_eq!(ids, ["XX.S0000", "XX.S9999", "AA.S0000", "AA.S0001"]);
+        assert!(stations.iter().all(|(n, s, ..)| crate::format::is_valid_station_name(&format!("{n}.{s}"))));
+    }
 }

@@ -225,7 +225,20 @@ impl AsdfFile {
             }
             ds.ensure_root_groups()?;
         }
+        if let Ok(Some(g)) = ds.waveforms_group() {
+            ds.expect_stations(h5::link_count(&g).unwrap_or(0));
+        }
         Ok(ds)
+    }
+
+    /// Makes room in the metadata cache for `stations` station groups, for files of thousands of
+    /// stations (see `h5::metadata_cache_for_links`): an opened file counts its own, a new output
+    /// is told how many it will hold. Only speed depends on it, so a failure is ignored. Not for
+    /// parallel HDF5, whose ranks must keep the same cache settings.
+    pub(crate) fn expect_stations(&self, stations: u64) {
+        if !self.collective {
+            let _ = h5::metadata_cache_for_links(self.h5(), stations);
+        }
     }
 
     /// Creates a new file (refusing to overwrite one), format 1.0.3, gzip-3 compression.

@@ -80,7 +80,9 @@ pub(crate) fn check_can_start(output: &Path, resume: bool) -> Result<(), EngineE
 /// As pyasdf: every selected station's StationXML and the events travel to the output (in a
 /// job array, those of the shard's stations, and the output is marked as the shard's).
 pub(crate) fn copy_station_metadata(src: &AsdfFile, file: &mut AsdfFile, stations: &[String], shard: Option<Shard>) -> Result<(), EngineError> {
-    for name in run_stations(src, stations, shard)? {
+    let names = run_stations(src, stations, shard)?;
+    file.expect_stations(names.len() as u64);
+    for name in names {
         // Each job parses its station's document and reports it if it does not parse; one that
         // cannot even be read (not 1-D bytes, a dangling link) fails that job the same way.
         if let Ok(Some(doc)) = src.station(&name)?.stationxml_document() {
