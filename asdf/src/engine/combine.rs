@@ -211,9 +211,9 @@ fn plan_root(inputs: &[PathBuf], output: &Path, opts: &CombineOptions) -> Result
 /// events that has any.
 fn copy_metadata(files: &[AsdfFile], jobs: &[Job], out: &mut AsdfFile) -> Result<(), EngineError> {
     for job in jobs {
-        let xml = files.iter().find_map(|f| f.station(&job.station).ok()?.stationxml_bytes().ok().flatten());
-        if let Some(xml) = xml {
-            out.copy_stationxml_bytes(&job.station, &xml)?;
+        let doc = files.iter().find_map(|f| f.station(&job.station).ok()?.stationxml_document().ok().flatten());
+        if let Some(doc) = doc {
+            out.copy_stationxml(&job.station, &doc.bytes, doc.stored.as_ref())?;
         }
     }
     for f in files {

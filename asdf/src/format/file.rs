@@ -13,7 +13,7 @@ use super::h5::{self, AttrValue, Hid, Pipeline};
 use super::names::is_valid_provenance_name;
 use super::station::StationGroup;
 use super::version::FormatVersion;
-use super::waveforms::{Document, StoredDocument};
+use super::waveforms::StoredDocument;
 
 /// How waveforms, XML documents and auxiliary data are compressed when written.
 ///
@@ -225,10 +225,17 @@ impl AsdfFile {
             }
             ds.ensure_root_groups()?;
         }
-        if let Ok(Some(g)) = ds.waveforms_group() {
-            ds.expect_stations(h5::link_count(&g).unwrap_or(0));
-        }
+        ds.expect_stations(ds.station_count());
         Ok(ds)
+    }
+
+    /// How many members `/Waveforms` has (its stations), counted by HDF5 without listing their
+    /// names: 0 when it is missing or cannot be read. For sizing caches, not for checking.
+    pub(crate) fn station_count(&self) -> u64 {
+        match self.waveforms_group() {
+            Ok(Some(g)) => h5::link_count(&g).unwrap_or(0),
+            _ => 0,
+        }
     }
 
     /// Makes room in the metadata cache for `stations` station groups, for files of thousands of
@@ -473,22 +480,17 @@ impl AsdfFile {
             station: station.to_string(),
             source,
         })?;
-        self.copy_stationxml_bytes(station, xml)
+        self.copy_stationxml(station, xml, None)
     }
 
-    /// [`put_stationxml_bytes`](Self::put_stationxml_bytes) of a document copied from another
-    /// ASDF file, not parsed again: whoever reads it there reports it if it does not parse.
-    pub(crate) fn copy_stationxml_bytes(&mut self, station: &str, xml: &[u8]) -> Result<()> {
-        self.copy_stationxml(station, Document { bytes: xml.to_vec(), stored: None })
-    }
-
-    /// Stores a station's StationXML document read from another file, byte for byte. Its stored
-    /// chunks are written as they are when this file would chunk and compress it the same way.
-    pub(crate) fn copy_stationxml(&mut self, station: &str, doc: Document) -> Result<()> {
+    /// Stores a station's StationXML document read from another ASDF file, byte for byte and not
+    /// parsed again (whoever reads it there reports it if it does not parse). Its `stored` chunks,
+    /// when known, are written as they are if this file would chunk and compress it the same way.
+    pub(crate) fn copy_stationxml(&mut self, station: &str, xml: &[u8], stored: Option<&StoredDocument>) -> Result<()> {
         self.require_writable()?;
         let obj = format!("/Waveforms/{station}/StationXML");
         let g = self.take_station_group(station).map_err(|m| self.err(&obj, m))?;
-        let written = self.put_blob(&g, "StationXML", &obj, &doc.bytes, None, doc.stored.as_ref());
+        let written = self.put_blob(&g, "StationXML", &obj, xml, None, stored);
         self.station_group = Some((station.to_string(), g));
         written
     }
@@ -683,13 +685,14 @@ mod tests {
         let (source_bytes, source_chunks) = (sta.stationxml_bytes().unwrap().unwrap(), stored_chunks(&src, object));
         for (name, compression, same_chunks) in [("alike.h5", Compression::default(), true), ("gzip5.h5", Compression::Gzip(5), false)] {
             let mut dst = AsdfFile::create_with(dir.path().join(name), FormatVersion::default(), compression).unwrap();
-            dst.copy_stationxml("XX.S0000", sta.stationxml_document().unwrap().unwrap()).unwrap();
+            let doc = sta.stationxml_document().unwrap().unwrap();
+            dst.copy_stationxml("XX.S0000", &doc.bytes, doc.stored.as_ref()).unwrap();
             assert_eq!(dst.station("XX.S0000").unwrap().stationxml_bytes().unwrap().unwrap(), source_bytes, "{name}");
             assert_eq!(stored_chunks(&dst, object) == source_chunks, same_chunks, "{name}");
         }
         // Whitespace around a document is kept: the copy is byte for byte.
         let mut dst = AsdfFile::create(dir.path().join("padded.h5")).unwrap();
-        dst.copy_stationxml_bytes("XX.S0001", b"  <x/>\n").unwrap();
+        dst.copy_stationxml("XX.S0001", b"  <x/>\n", None).unwrap();
         let ds = h5::dataset_open(dst.h5(), "/Waveforms/XX.S0001/StationXML").unwrap();
         assert_eq!(h5::bytes_dataset_read(&ds).unwrap(), b"  <x/>\n");
     }

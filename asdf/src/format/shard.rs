@@ -142,11 +142,7 @@ pub fn merge_shards(output: &Path, shards: &[PathBuf]) -> Result<MergeSummary> {
         std::fs::remove_file(&partial).map_err(|e| invalid(&partial, e.to_string()))?;
     }
     let mut out = AsdfFile::create_with(&partial, first.version(), first.compression())?;
-    let mut stations = 0;
-    for f in &files {
-        stations += f.station_names()?.len() as u64;
-    }
-    out.expect_stations(stations);
+    out.expect_stations(files.iter().map(AsdfFile::station_count).sum());
     if let Some(ev) = first.events()? {
         if !ev.as_bytes().is_empty() {
             out.put_quakeml_bytes(ev.as_bytes())?;

@@ -86,7 +86,7 @@ pub(crate) fn copy_station_metadata(src: &AsdfFile, file: &mut AsdfFile, station
         // Each job parses its station's document and reports it if it does not parse; one that
         // cannot even be read (not 1-D bytes, a dangling link) fails that job the same way.
         if let Ok(Some(doc)) = src.station(&name)?.stationxml_document() {
-            file.copy_stationxml(&name, doc)?;
+            file.copy_stationxml(&name, &doc.bytes, doc.stored.as_ref())?;
         }
     }
     if let Some(ev) = src.events()? {
