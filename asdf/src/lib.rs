@@ -45,6 +45,7 @@ pub mod cli;
 pub mod engine;
 pub mod format;
 pub mod geodetics;
+pub mod ingest;
 pub mod model;
 pub mod signal;
 pub mod testing;

@@ -5,6 +5,7 @@
 //! error (nothing, or nothing trustworthy, was produced).
 
 mod allocator;
+mod import;
 pub(crate) mod station;
 pub mod tool;
 

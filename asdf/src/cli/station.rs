@@ -181,7 +181,7 @@ where
         Ok(s) => {
             if ctx.is_root() && !opts.quiet {
                 eprintln!(
-                    "{}: {} jobs ({} written, {} empty{}) -> {} traces in {} in {:.2} s on {} rank(s) x {} thread(s){}",
+                    "{}: {} jobs ({} written, {} empty{}) -> {} traces in {} in {:.2} s on {} rank(s) x {} thread(s){}{}",
                     spec.name,
                     s.jobs,
                     s.written,
@@ -192,6 +192,7 @@ where
                     s.seconds,
                     s.ranks,
                     s.threads,
+                    s.writer_load(),
                     s.memory_budget.map(|b| format!(", memory budget {:.1} GiB per process", b as f64 / (1u64 << 30) as f64)).unwrap_or_default()
                 );
             }
@@ -285,7 +286,7 @@ where
                 }
                 if !opts.quiet {
                     eprintln!(
-                        "{}: {} stations ({} written, {} empty{}) -> {} traces, {} auxiliary arrays in {}, records in {}, in {:.2} s on {} rank(s) x {} thread(s)",
+                        "{}: {} stations ({} written, {} empty{}) -> {} traces, {} auxiliary arrays in {}, records in {}, in {:.2} s on {} rank(s) x {} thread(s){}",
                         spec.name,
                         s.jobs,
                         s.written,
@@ -298,6 +299,7 @@ where
                         s.seconds,
                         s.ranks,
                         s.threads,
+                        s.writer_load(),
                     );
                     for (station, lacking) in &s.incomplete {
                         let names: Vec<&str> = lacking.iter().filter_map(|&i| inputs.get(i)).filter_map(|p| p.to_str()).collect();

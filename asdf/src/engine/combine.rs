@@ -113,7 +113,7 @@ where
             None => Ok(()),
         }
     };
-    let settings = journaled::Settings { resume: opts.resume, compression: opts.compression, metadata: &metadata, shared_names: true };
+    let settings = journaled::Settings { resume: opts.resume, compression: opts.compression, metadata: &metadata, shared_names: true, base: None };
     let (writer, pending) = journaled::open(ctx, output, &settings, &jobs)?;
     summary.resumed = jobs.len() - pending.len();
 

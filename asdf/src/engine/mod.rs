@@ -15,8 +15,8 @@
 //! # Ok::<(), asdf::EngineError>(())
 //! ```
 
-mod backend;
-mod budget;
+pub(crate) mod backend;
+pub(crate) mod budget;
 mod combine;
 mod compare;
 mod compare_output;
@@ -28,12 +28,12 @@ mod job;
 mod job_output;
 mod journal;
 mod options;
-mod output;
-mod plan;
+pub(crate) mod output;
+pub(crate) mod plan;
 mod process;
-mod products;
-mod progress;
-mod scheduler;
+pub(crate) mod products;
+pub(crate) mod progress;
+pub(crate) mod scheduler;
 mod summary;
 mod user_fn;
 mod wire;

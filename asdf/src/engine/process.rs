@@ -80,7 +80,7 @@ where
         let metadata = |file: &mut AsdfFile| output::copy_station_metadata(&src, file, &opts.stations, opts.shard);
         let outputs: std::collections::HashSet<&str> = opts.tag_map.iter().map(|(_, out)| out.as_str()).collect();
         let shared_names = outputs.len() < opts.tag_map.len();
-        let settings = journaled::Settings { resume: opts.resume, compression: opts.compression, metadata: &metadata, shared_names };
+        let settings = journaled::Settings { resume: opts.resume, compression: opts.compression, metadata: &metadata, shared_names, base: None };
         let (writer, pending) = journaled::open(ctx, output, &settings, &jobs)?;
         summary.resumed = jobs.len() - pending.len();
         let tag_map: BTreeMap<&str, &str> = opts.tag_map.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();

@@ -63,6 +63,10 @@ pub struct Summary {
     pub failed: Vec<JobFailure>,
     /// Wall-clock time of the run.
     pub seconds: f64,
+    /// Of that, the time rank 0's single writer spent writing results and journaling them (0
+    /// with `--parallel-output`). Near `seconds`, the writer is the bottleneck: more ranks will
+    /// not go faster, job arrays will (see `docs/scaling.md`).
+    pub writer_seconds: f64,
     /// The output file.
     pub output: PathBuf,
     /// MPI ranks of the run (1 without MPI).
@@ -105,6 +109,22 @@ impl Summary {
         self.failed.sort_by(|a, b| (&a.station, &a.tag).cmp(&(&b.station, &b.tag)));
         self.seconds = start.elapsed().as_secs_f64();
         self
+    }
+
+    /// ", writer busy N %" of the run, for the closing line of a run with a single writer
+    /// (empty when nothing was timed).
+    ///
+    /// ```
+    /// let s = asdf::engine::Summary { seconds: 2.0, writer_seconds: 1.5, ..Default::default() };
+    /// assert_eq!(s.writer_load(), ", writer busy 75 %");
+    /// assert_eq!(asdf::engine::Summary::default().writer_load(), "");
+    /// ```
+    pub fn writer_load(&self) -> String {
+        if self.writer_seconds > 0.0 && self.seconds > 0.0 {
+            format!(", writer busy {:.0} %", 100.0 * self.writer_seconds / self.seconds)
+        } else {
+            String::new()
+        }
     }
 }
 

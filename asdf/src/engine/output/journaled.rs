@@ -31,6 +31,8 @@ pub(crate) struct JournaledOutput {
     /// Each written job's record (JSON), by job key, this run's and those carried over.
     records: BTreeMap<String, Vec<u8>>,
     last_flush: Instant,
+    /// Whether the output is an existing file this run adds to (replaced when complete).
+    replaces: bool,
 }
 
 /// How the journaled output is made.
@@ -45,6 +47,9 @@ pub(crate) struct Settings<'a> {
     /// tag; any multi-input job). When not, only a job's own traces are checked against each
     /// other, with no lookup in the file.
     pub(crate) shared_names: bool,
+    /// An existing file the output starts as a copy of (an `asdf import --append`): the file
+    /// itself is only replaced, in one rename, once the run is complete.
+    pub(crate) base: Option<&'a Path>,
 }
 
 /// Opens the output on rank 0 and tells every rank which jobs remain (all of them, but those a
@@ -72,7 +77,15 @@ impl JournaledOutput {
             std::fs::remove_file(&partial).map_err(|e| io_err(&partial, e))?;
         }
         let journal = Journal::create(&jpath).map_err(|e| EngineError::Journal { journal: jpath.clone(), message: e.to_string() })?;
-        let mut file = AsdfFile::create_with(&partial, FormatVersion::V1_0_3, settings.compression)?;
+        let mut file = match settings.base {
+            Some(base) => {
+                std::fs::copy(base, &partial).map_err(|e| io_err(&partial, e))?;
+                let mut f = AsdfFile::open_rw(&partial)?;
+                f.set_compression(settings.compression);
+                f
+            }
+            None => AsdfFile::create_with(&partial, FormatVersion::V1_0_3, settings.compression)?,
+        };
         (settings.metadata)(&mut file)?;
         let mut w = JournaledOutput {
             output: output.to_path_buf(),
@@ -83,6 +96,7 @@ impl JournaledOutput {
             shared_names: settings.shared_names,
             records: BTreeMap::new(),
             last_flush: Instant::now(),
+            replaces: settings.base.is_some(),
         };
         if let Some((old_partial, old_journal)) = carried {
             w.carry_over(&old_partial, &old_journal)?;
@@ -173,6 +187,7 @@ impl JournaledOutput {
     /// in `summary` (a failure reported there). The `process` and `combine` runs' writer.
     pub(crate) fn take(&mut self, jobs: &[Job], fin: Finished, summary: &mut Summary, quiet: bool) -> Result<(), EngineError> {
         let job = jobs.get(fin.job).ok_or_else(|| EngineError::Mpi(format!("rank {} finished job {}, which was never planned", fin.rank, fin.job)))?;
+        let started = std::time::Instant::now();
         let ended = match fin.outcome {
             Outcome::Done(payload) => Ended::of(self.accept(job, Some(payload))?),
             Outcome::Nothing => {
@@ -181,6 +196,7 @@ impl JournaledOutput {
             }
             Outcome::Failed(message) => Ended::Failed(message),
         };
+        summary.writer_seconds += started.elapsed().as_secs_f64();
         summary.record(job, fin.rank, ended, quiet);
         Ok(())
     }
@@ -203,7 +219,7 @@ impl Output for JournaledOutput {
     /// Closes the file, moves it into place, removes the journal.
     fn finish(self) -> Result<(), EngineError> {
         self.file.close()?;
-        if self.output.exists() {
+        if self.output.exists() && !self.replaces {
             return Err(EngineError::OutputExists { path: self.output.clone() });
         }
         std::fs::rename(&self.partial, &self.output).map_err(|e| EngineError::Output { path: self.output.clone(), message: e.to_string() })?;

@@ -68,6 +68,11 @@ pub(crate) fn check_can_start(output: &Path, resume: bool) -> Result<(), EngineE
     if output.exists() {
         return Err(EngineError::OutputExists { path: output.to_path_buf() });
     }
+    check_no_unfinished_run(output, resume)
+}
+
+/// Refuses to start a run into `output` while an earlier one was interrupted (unless resuming it).
+pub(crate) fn check_no_unfinished_run(output: &Path, resume: bool) -> Result<(), EngineError> {
     if !resume {
         let journal = journal_path(output);
         if let Some(journal) = [prev_path(&journal), journal].into_iter().find(|j| j.exists()) {

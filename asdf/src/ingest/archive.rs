@@ -1,0 +1,311 @@
+//! The archive to import: input paths expanded into files (files, directories, globs, an SDS
+//! tree), and the index a scan of their record headers makes (no sample decoded): which
+//! channels each file holds, over which times, with how many samples. The index is the plan:
+//! jobs, sizes and progress are known before anything is decoded.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::model::stream::wildcard_match;
+
+use super::mseed::{scan_records, Damage, RecordHeader};
+use super::IngestError;
+
+/// Which data to import: stations, channels and a time window (all optional).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Selection {
+    /// `NET.STA` patterns (`*`, `?`); none = every station.
+    pub stations: Vec<String>,
+    /// Channel code patterns (`BH?`, `*Z`); none = every channel.
+    pub channels: Vec<String>,
+    /// Keep samples at or after this time (ns since 1970).
+    pub start_ns: Option<i64>,
+    /// Keep samples at or before this time (ns since 1970).
+    pub end_ns: Option<i64>,
+}
+
+impl Selection {
+    /// Whether a station (`NET.STA`) is selected.
+    pub fn station(&self, station: &str) -> bool {
+        self.stations.is_empty() || self.stations.iter().any(|p| wildcard_match(p, station))
+    }
+
+    /// Whether a channel code is selected.
+    pub fn channel(&self, channel: &str) -> bool {
+        self.channels.is_empty() || self.channels.iter().any(|p| wildcard_match(p, channel))
+    }
+
+    /// Whether a record is selected (its station, channel and time span).
+    pub fn record(&self, h: &RecordHeader) -> bool {
+        self.station(&format!("{}.{}", h.network, h.station))
+            && self.channel(&h.channel)
+            && self.start_ns.is_none_or(|s| h.last_sample_ns() >= s)
+            && self.end_ns.is_none_or(|e| h.start_ns <= e)
+    }
+}
+
+/// How a file came to be in the import: named on the command line (it must be miniSEED), or
+/// found in a directory, by a glob or in an SDS tree (a file that is not miniSEED at all is
+/// passed over, with a note).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub enum Found {
+    /// Named as it is.
+    Named,
+    /// Found by walking a directory, a glob or an SDS tree.
+    Walked,
+}
+
+/// Expands input paths into files, sorted and without repeats: a file as it is, a directory
+/// walked recursively (hidden entries skipped), a path with `*` or `?` matched component by
+/// component.
+///
+/// ```no_run
+/// let files = asdf::ingest::expand_inputs(&["archive/".into(), "extra/*.mseed".into()])?;
+/// # Ok::<(), asdf::ingest::IngestError>(())
+/// ```
+pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, Found)>, IngestError> {
+    let mut out = BTreeMap::new();
+    for input in inputs {
+        let text = input.to_string_lossy();
+        if text.contains(['*', '?']) {
+            let matched = glob(input)?;
+            if matched.is_empty() {
+                return Err(IngestError::Input { path: input.clone(), message: "no file matches this pattern".into() });
+            }
+            for f in matched {
+                walk(&f, &mut out)?;
+            }
+        } else if input.is_dir() {
+            walk(input, &mut out)?;
+        } else if input.is_file() {
+            out.insert(input.clone(), Found::Named);
+        } else {
+            return Err(IngestError::Input { path: input.clone(), message: "no such file or directory".into() });
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
+/// The day files of an SDS archive (`ROOT/YEAR/NET/STA/CHA.D/NET.STA.LOC.CHA.D.YEAR.DOY`) that
+/// may hold selected data: stations and channels chosen by the path, days by the window (the day
+/// before its start too, since day files spill over midnight).
+pub fn sds_files(root: &Path, sel: &Selection) -> Result<Vec<PathBuf>, IngestError> {
+    let io = |path: &Path, e: std::io::Error| IngestError::Input { path: path.to_path_buf(), message: e.to_string() };
+    if !root.is_dir() {
+        return Err(IngestError::Input { path: root.to_path_buf(), message: "not a directory (an SDS root holds YEAR/NET/STA/CHA.D/...)".into() });
+    }
+    const DAY: i64 = 86_400_000_000_000;
+    let first_day = sel.start_ns.map(|s| s.div_euclid(DAY) - 1);
+    let last_day = sel.end_ns.map(|e| e.div_euclid(DAY));
+    let mut files = Vec::new();
+    for year in sorted_dirs(root).map_err(|e| io(root, e))? {
+        let Ok(y) = file_name(&year).parse::<i32>() else { continue };
+        for net in sorted_dirs(&year).map_err(|e| io(&year, e))? {
+            for sta in sorted_dirs(&net).map_err(|e| io(&net, e))? {
+                if !sel.station(&format!("{}.{}", file_name(&net), file_name(&sta))) {
+                    continue;
+                }
+                for cha in sorted_dirs(&sta).map_err(|e| io(&sta, e))? {
+                    let name = file_name(&cha);
+                    let Some(code) = name.strip_suffix(".D") else { continue };
+                    if !sel.channel(code) {
+                        continue;
+                    }
+                    let mut entries: Vec<PathBuf> = std::fs::read_dir(&cha).map_err(|e| io(&cha, e))?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
+                    entries.sort();
+                    for f in entries {
+                        let Some(doy) = file_name(&f).rsplit('.').next().and_then(|d| d.parse::<u32>().ok()) else { continue };
+                        let day = days_from_civil(y, 1, 1) + i64::from(doy) - 1;
+                        if first_day.is_some_and(|d| day < d) || last_day.is_some_and(|d| day > d) {
+                            continue;
+                        }
+                        files.push(f);
+                    }
+                }
+            }
+        }
+    }
+    Ok(files)
+}
+
+fn sorted_dirs(p: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(p)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir() && !file_name(p).starts_with('.')).collect();
+    v.sort();
+    Ok(v)
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
+fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
+    let y = i64::from(if m <= 2 { y - 1 } else { y });
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn walk(p: &Path, out: &mut BTreeMap<PathBuf, Found>) -> Result<(), IngestError> {
+    if p.is_file() {
+        out.entry(p.to_path_buf()).or_insert(Found::Walked);
+        return Ok(());
+    }
+    let entries = std::fs::read_dir(p).map_err(|e| IngestError::Input { path: p.to_path_buf(), message: e.to_string() })?;
+    for e in entries.filter_map(Result::ok) {
+        let path = e.path();
+        if file_name(&path).starts_with('.') {
+            continue;
+        }
+        if path.is_dir() || path.is_file() {
+            walk(&path, out)?;
+        }
+    }
+    Ok(())
+}
+
+/// Paths matching a pattern with `*` and `?` in any component.
+fn glob(pattern: &Path) -> Result<Vec<PathBuf>, IngestError> {
+    let mut current = vec![if pattern.is_absolute() { PathBuf::from("/") } else { PathBuf::new() }];
+    for comp in pattern.components() {
+        use std::path::Component;
+        let part = match comp {
+            Component::RootDir | Component::Prefix(_) => continue,
+            Component::CurDir => ".".to_string(),
+            Component::ParentDir => "..".to_string(),
+            Component::Normal(s) => s.to_string_lossy().into_owned(),
+        };
+        let mut next = Vec::new();
+        for base in &current {
+            if part.contains(['*', '?']) {
+                let dir = if base.as_os_str().is_empty() { Path::new(".") } else { base.as_path() };
+                let Ok(entries) = std::fs::read_dir(dir) else { continue };
+                let mut names: Vec<String> = entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| !n.starts_with('.') && wildcard_match(&part, n)).collect();
+                names.sort();
+                next.extend(names.into_iter().map(|n| base.join(n)));
+            } else {
+                let p = base.join(&part);
+                if p.exists() {
+                    next.push(p);
+                }
+            }
+        }
+        current = next;
+    }
+    Ok(current)
+}
+
+/// What the scan learnt of one channel in one file: the span and size of its selected records.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ChannelSpan {
+    /// `NET.STA.LOC.CHA`.
+    pub id: String,
+    /// First sample, ns.
+    pub start_ns: i64,
+    /// Last sample, ns.
+    pub end_ns: i64,
+    /// Samples in the selected records.
+    pub samples: u64,
+    /// Selected records.
+    pub records: u64,
+    /// Whether these are text (log) records rather than samples.
+    pub text: bool,
+}
+
+/// One scanned file.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ScannedFile {
+    /// The file.
+    pub path: PathBuf,
+    /// How it came to be in the import.
+    pub found: Found,
+    /// Its selected channels.
+    pub channels: Vec<ChannelSpan>,
+    /// Records in the file (selected or not).
+    pub records: u64,
+    /// What could not be read (a file that cannot be read at all: one damage at offset 0).
+    pub damage: Vec<Damage>,
+}
+
+impl ScannedFile {
+    /// Whether this looks like a file that is not miniSEED at all (its first bytes are no record).
+    pub fn not_miniseed(&self) -> bool {
+        self.records == 0 && self.damage.first().is_some_and(|d| d.offset == 0)
+    }
+}
+
+/// Reads the record headers of every file (in parallel), keeping per file the span of each
+/// selected channel.
+pub fn scan(files: &[(PathBuf, Found)], sel: &Selection) -> Vec<ScannedFile> {
+    files
+        .par_iter()
+        .map(|(path, found)| {
+            let bytes = match std::fs::read(path) {
+                Ok(b) => b,
+                Err(e) => return ScannedFile { path: path.clone(), found: *found, channels: Vec::new(), records: 0, damage: vec![Damage { offset: 0, message: format!("cannot read: {e}"), resumed_at: None }] },
+            };
+            let scanned = scan_records(&bytes);
+            let mut channels: BTreeMap<String, ChannelSpan> = BTreeMap::new();
+            for h in scanned.records.iter().filter(|h| sel.record(h)) {
+                let id = format!("{}.{}.{}.{}", h.network, h.station, h.location, h.channel);
+                let c = channels.entry(id.clone()).or_insert(ChannelSpan { id, start_ns: h.start_ns, end_ns: h.start_ns, samples: 0, records: 0, text: h.is_text() });
+                c.start_ns = c.start_ns.min(h.start_ns);
+                c.end_ns = c.end_ns.max(h.last_sample_ns());
+                c.samples += h.samples.max(0) as u64;
+                c.records += 1;
+            }
+            ScannedFile { path: path.clone(), found: *found, channels: channels.into_values().collect(), records: scanned.records.len() as u64, damage: scanned.damage }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_days() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2020, 1, 1), 18_262);
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+    }
+
+    #[test]
+    fn inputs_expand_files_directories_and_globs() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("a/b")).unwrap();
+        for f in ["a/x.mseed", "a/b/y.mseed", "a/b/z.sac", "a/.hidden"] {
+            std::fs::write(d.join(f), b"").unwrap();
+        }
+        let got = expand_inputs(&[d.join("a")]).unwrap();
+        let names: Vec<String> = got.iter().map(|(p, _)| p.strip_prefix(d).unwrap().display().to_string()).collect();
+        assert_eq!(names, ["a/b/y.mseed", "a/b/z.sac", "a/x.mseed"]);
+        let got = expand_inputs(&[d.join("a/*/*.mseed"), d.join("a/x.mseed")]).unwrap();
+        assert_eq!(got, vec![(d.join("a/b/y.mseed"), Found::Walked), (d.join("a/x.mseed"), Found::Named)]);
+        assert!(matches!(expand_inputs(&[d.join("nothing")]), Err(IngestError::Input { .. })));
+        assert!(matches!(expand_inputs(&[d.join("a/*.none")]), Err(IngestError::Input { .. })));
+    }
+
+    #[test]
+    fn sds_days_and_codes_select_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for (sta, cha, doy) in [("A", "HHZ", 1), ("A", "HHZ", 2), ("A", "HHZ", 3), ("A", "LHZ", 2), ("B", "HHZ", 2)] {
+            let d = root.join(format!("2020/XX/{sta}/{cha}.D"));
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::write(d.join(format!("XX.{sta}..{cha}.D.2020.{doy:03}")), b"").unwrap();
+        }
+        let day2 = (days_from_civil(2020, 1, 2)) * 86_400_000_000_000;
+        let sel = Selection { stations: vec!["XX.A".into()], channels: vec!["HH?".into()], start_ns: Some(day2 + 1), end_ns: Some(day2 + 2) };
+        let files = sds_files(root, &sel).unwrap();
+        let names: Vec<String> = files.iter().map(|p| file_name(p)).collect();
+        assert_eq!(names, ["XX.A..HHZ.D.2020.001", "XX.A..HHZ.D.2020.002"]);
+        assert_eq!(sds_files(root, &Selection::default()).unwrap().len(), 5);
+    }
+}

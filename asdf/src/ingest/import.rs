@@ -1,0 +1,403 @@
+//! `asdf import`: the run. Rank 0 expands the inputs and scans their record headers into a plan
+//! (one job per station, largest first), parses the StationXML and QuakeML, and opens the
+//! journaled output; every rank's workers decode their stations' records, assemble traces
+//! ([`super::assemble`]) and compress them; rank 0 writes. Killed, it resumes with `--resume`
+//! without redoing the stations already written. A damaged or unreadable file is reported with
+//! its path and the record offset where reading stopped, its readable records are kept, and the
+//! import ends with [`ImportReport::ok`] false (the tool exits 1).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::engine::backend::{local_ranks, Ctx};
+use crate::engine::budget::MemoryBudget;
+use crate::engine::output::{self, journaled};
+use crate::engine::plan::Job;
+use crate::engine::products::Products;
+use crate::engine::progress::Progress;
+use crate::engine::scheduler::{run_jobs, Finished, Outcome, Payload};
+use crate::engine::{EngineError, Summary};
+use crate::format::{encode_trace, AsdfFile, Compression, FormatVersion};
+use crate::model::event::Events;
+use crate::model::inventory::Inventory;
+
+use super::archive::{expand_inputs, scan, sds_files, Found, Selection};
+use super::assemble::{assemble, Piece};
+use super::mseed::{decode_record, scan_records, Damage};
+use super::IngestError;
+
+/// Bytes of memory a sample takes while its station is imported (decoded, joined, compressed).
+const IMPORT_BYTES_PER_SAMPLE: u64 = 16;
+
+/// How to import.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportOptions {
+    /// The waveform tag (default `raw_recording`, as pyasdf's examples).
+    pub tag: String,
+    /// Stations, channels and time window to import.
+    pub selection: Selection,
+    /// SDS archive roots to read (as well as the inputs).
+    pub sds: Vec<PathBuf>,
+    /// StationXML files or directories of them: each station's metadata, merged per station as
+    /// pyasdf's `add_stationxml` does.
+    pub stationxml: Vec<PathBuf>,
+    /// QuakeML files: their events go to the file's `/QuakeML`.
+    pub events: Vec<PathBuf>,
+    /// Associates every imported trace with this event (a resource id in `events`).
+    pub event_id: Option<String>,
+    /// Adds to an existing output instead of refusing it.
+    pub append: bool,
+    /// Continues an interrupted import (its journal next to the output).
+    pub resume: bool,
+    /// Worker threads per process (default: every core).
+    pub threads: Option<usize>,
+    /// The output's compression (default gzip-3 with shuffle, pyasdf's).
+    pub compression: Compression,
+    /// No progress bar, no messages.
+    pub quiet: bool,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            tag: "raw_recording".into(),
+            selection: Selection::default(),
+            sds: Vec::new(),
+            stationxml: Vec::new(),
+            events: Vec::new(),
+            event_id: None,
+            append: false,
+            resume: false,
+            threads: None,
+            compression: Compression::default(),
+            quiet: false,
+        }
+    }
+}
+
+/// A file the import could not read in full: which stretch, and why. Its other records were
+/// imported.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct Problem {
+    /// The file.
+    pub path: PathBuf,
+    /// Where, why, and whether reading went on.
+    pub damage: Damage,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.damage)
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default)]
+pub struct ImportReport {
+    /// Files scanned.
+    pub files: usize,
+    /// Records in them.
+    pub records: u64,
+    /// Seconds the scan of record headers took.
+    pub scan_seconds: f64,
+    /// Damaged or unreadable files (each makes the import not [`ok`](Self::ok)).
+    pub problems: Vec<Problem>,
+    /// What was passed over on purpose: files found in directories that are not miniSEED, text
+    /// (log) channels, a segment whose dataset name another one of its station already has.
+    pub notes: Vec<String>,
+    /// The run: jobs (stations), traces written, failed stations, time.
+    pub run: Summary,
+}
+
+impl ImportReport {
+    /// Whether everything selected was imported: no damaged file, no failed station.
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty() && self.run.failed.is_empty()
+    }
+}
+
+/// The plan rank 0 makes and every rank follows.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Plan {
+    jobs: Vec<Job>,
+    /// Per job, the files holding its station.
+    files: Vec<Vec<PathBuf>>,
+    version: String,
+    scanned: usize,
+    records: u64,
+    scan_seconds: f64,
+    problems: Vec<Problem>,
+    notes: Vec<String>,
+}
+
+/// What a station's job reports besides its traces (kept in the journal with them).
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct JobRecord {
+    problems: Vec<Problem>,
+    notes: Vec<String>,
+}
+
+/// Imports `inputs` (miniSEED files, directories, globs; plus `opts.sds` roots) into `output`.
+/// Detects MPI as the processing engine does; run it on one process to use every core.
+pub fn import(output: &Path, inputs: &[PathBuf], opts: &ImportOptions) -> Result<ImportReport, IngestError> {
+    let ctx = Ctx::detect(opts.threads)?;
+    import_with(&ctx, output, inputs, opts)
+}
+
+/// [`import`] in an existing engine context.
+pub fn import_with(ctx: &Ctx, output: &Path, inputs: &[PathBuf], opts: &ImportOptions) -> Result<ImportReport, IngestError> {
+    let start = Instant::now();
+    let (plan, metadata) = if ctx.is_root() {
+        let planned = plan_root(output, inputs, opts);
+        ctx.send_verdict(&planned.as_ref().map(|(p, _)| p).map_err(ToString::to_string))?;
+        planned?
+    } else {
+        (ctx.receive_verdict::<Plan>()?, Metadata::default())
+    };
+    let version = FormatVersion::parse(&plan.version).unwrap_or(FormatVersion::V1_0_3);
+    let budget = MemoryBudget::default_for(local_ranks()).map(MemoryBudget::new);
+    let mut report = ImportReport {
+        files: plan.scanned,
+        records: plan.records,
+        scan_seconds: plan.scan_seconds,
+        problems: plan.problems.clone(),
+        notes: plan.notes.clone(),
+        run: Summary { jobs: plan.jobs.len(), output: output.to_path_buf(), ranks: ctx.size, threads: ctx.threads, memory_budget: budget.as_ref().map(MemoryBudget::limit), ..Summary::default() },
+    };
+    if !opts.quiet && ctx.is_root() {
+        let samples: u64 = plan.jobs.iter().map(|j| j.samples).sum();
+        eprintln!("scanned {} files ({} records) in {:.2} s: {} stations, {} samples to import", plan.scanned, plan.records, plan.scan_seconds, plan.jobs.len(), samples);
+    }
+
+    let write_metadata = |file: &mut AsdfFile| -> Result<(), EngineError> {
+        file.expect_stations(plan.jobs.len() as u64 + file.station_count());
+        for (path, inv) in &metadata.inventories {
+            file.add_stationxml(inv).map_err(|e| EngineError::Output { path: path.clone(), message: e.to_string() })?;
+        }
+        if let Some(events) = &metadata.events {
+            file.add_quakeml(events)?;
+        }
+        Ok(())
+    };
+    let settings = journaled::Settings {
+        resume: opts.resume,
+        compression: opts.compression,
+        metadata: &write_metadata,
+        shared_names: opts.append,
+        base: opts.append.then_some(output),
+    };
+    let (writer, pending) = journaled::open(ctx, output, &settings, &plan.jobs)?;
+    report.run.resumed = plan.jobs.len() - pending.len();
+
+    let work = |i: usize| -> Outcome {
+        let job = &plan.jobs[i];
+        let _held = budget.as_ref().map(|b| b.reserve(job.samples.saturating_mul(IMPORT_BYTES_PER_SAMPLE)));
+        import_station(job, &plan.files[i], version, opts)
+    };
+    let mut progress = Progress::new(pending.len(), opts.quiet || !ctx.is_root(), "stations");
+    let result = match writer {
+        Some(mut writer) => {
+            let quiet = opts.quiet;
+            let summary = &mut report.run;
+            let mut sink = |fin: Finished| -> Result<(), EngineError> {
+                progress.tick();
+                writer.take(&plan.jobs, fin, summary, quiet)
+            };
+            let run = run_jobs(ctx, pending, &work, &mut sink);
+            for bytes in writer.records().values() {
+                if let Ok(r) = serde_json::from_slice::<JobRecord>(bytes) {
+                    report.problems.extend(r.problems);
+                    report.notes.extend(r.notes);
+                }
+            }
+            output::close(writer, run)
+        }
+        None => run_jobs(ctx, pending, &work, &mut |_| Err(EngineError::Mpi("a result reached a rank that does not write".into()))),
+    };
+    ctx.barrier();
+    result?;
+    report.problems.sort();
+    report.problems.dedup();
+    report.run = std::mem::take(&mut report.run).finish(start);
+    Ok(report)
+}
+
+/// The StationXML and QuakeML to write, parsed before the run starts (rank 0 only).
+#[derive(Default)]
+struct Metadata {
+    inventories: Vec<(PathBuf, Inventory)>,
+    events: Option<Events>,
+}
+
+/// Rank 0: checks the output, expands and scans the inputs, parses the metadata, plans.
+fn plan_root(output: &Path, inputs: &[PathBuf], opts: &ImportOptions) -> Result<(Plan, Metadata), IngestError> {
+    crate::format::validate_tag(&opts.tag).map_err(|e| IngestError::Usage(format!("--tag: {e}")))?;
+    let version = if opts.append {
+        if !output.is_file() {
+            return Err(IngestError::Usage(format!("{}: --append adds to an existing ASDF file, and there is none", output.display())));
+        }
+        output::check_no_unfinished_run(output, opts.resume)?;
+        AsdfFile::open(output)?.version()
+    } else {
+        output::check_can_start(output, opts.resume)?;
+        FormatVersion::V1_0_3
+    };
+    if inputs.is_empty() && opts.sds.is_empty() {
+        return Err(IngestError::Usage("nothing to import: give miniSEED files, directories or globs, or --sds ROOT".into()));
+    }
+    let metadata = read_metadata(opts)?;
+
+    let scan_start = Instant::now();
+    let mut files = expand_inputs(inputs)?;
+    for root in &opts.sds {
+        files.extend(sds_files(root, &opts.selection)?.into_iter().map(|p| (p, Found::Walked)));
+    }
+    files.sort();
+    files.dedup_by(|a, b| a.0 == b.0);
+    let scanned = scan(&files, &opts.selection);
+    let scan_seconds = scan_start.elapsed().as_secs_f64();
+
+    let mut problems = Vec::new();
+    let mut notes = Vec::new();
+    let mut stations: BTreeMap<String, (u64, Vec<PathBuf>)> = BTreeMap::new();
+    let mut text_channels = std::collections::BTreeSet::new();
+    for f in &scanned {
+        if f.not_miniseed() && f.found == Found::Walked {
+            notes.push(format!("{}: not miniSEED, passed over", f.path.display()));
+            continue;
+        }
+        problems.extend(f.damage.iter().map(|d| Problem { path: f.path.clone(), damage: d.clone() }));
+        for c in &f.channels {
+            if c.text {
+                text_channels.insert(c.id.clone());
+                continue;
+            }
+            let station = c.id.splitn(3, '.').take(2).collect::<Vec<_>>().join(".");
+            let entry = stations.entry(station).or_default();
+            entry.0 += c.samples;
+            if entry.1.last() != Some(&f.path) {
+                entry.1.push(f.path.clone());
+            }
+        }
+    }
+    notes.extend(text_channels.into_iter().map(|id| format!("{id}: text (log) records, not a waveform: not imported")));
+    if stations.is_empty() {
+        let why: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        let selected = if opts.selection == Selection::default() { "" } else { " match the selection" };
+        return Err(IngestError::Usage(format!("nothing to import: no miniSEED records{selected} in the {} file(s) given{}{}", scanned.len(), if why.is_empty() { "" } else { ":\n  " }, why.join("\n  "))));
+    }
+    let mut planned: Vec<(Job, Vec<PathBuf>)> = stations.into_iter().map(|(station, (samples, files))| (Job { station, tag: opts.tag.clone(), samples }, files)).collect();
+    planned.sort_by(|a, b| b.0.samples.cmp(&a.0.samples).then_with(|| a.0.station.cmp(&b.0.station)));
+    let (jobs, files): (Vec<Job>, Vec<Vec<PathBuf>>) = planned.into_iter().unzip();
+    let plan = Plan {
+        jobs,
+        files,
+        version: version.as_str().to_string(),
+        scanned: scanned.len(),
+        records: scanned.iter().map(|f| f.records).sum(),
+        scan_seconds,
+        problems,
+        notes,
+    };
+    Ok((plan, metadata))
+}
+
+/// Parses every StationXML and QuakeML file given, and checks the event id against the events.
+fn read_metadata(opts: &ImportOptions) -> Result<Metadata, IngestError> {
+    let mut metadata = Metadata::default();
+    if !opts.stationxml.is_empty() {
+        for (path, _) in expand_inputs(&opts.stationxml)? {
+            let bytes = std::fs::read(&path).map_err(|e| IngestError::Input { path: path.clone(), message: e.to_string() })?;
+            let inv = Inventory::from_stationxml(&bytes).map_err(|e| IngestError::Metadata { path: path.clone(), message: format!("not valid StationXML: {e}") })?;
+            let codes = inv.station_codes();
+            let selected: Vec<&(String, String)> = codes.iter().filter(|(n, s)| opts.selection.station(&format!("{n}.{s}"))).collect();
+            if selected.len() == codes.len() {
+                metadata.inventories.push((path, inv));
+            } else {
+                for (n, s) in selected {
+                    metadata.inventories.push((path.clone(), inv.isolate_station(n, s)));
+                }
+            }
+        }
+    }
+    for path in &opts.events {
+        let bytes = std::fs::read(path).map_err(|e| IngestError::Input { path: path.clone(), message: e.to_string() })?;
+        let events = Events::from_quakeml(bytes).map_err(|m| IngestError::Metadata { path: path.clone(), message: format!("not valid QuakeML: {m}") })?;
+        metadata.events = Some(match metadata.events.take() {
+            Some(all) => all.merged_with(&events).map_err(|m| IngestError::Metadata { path: path.clone(), message: m })?,
+            None => events,
+        });
+    }
+    if let Some(id) = &opts.event_id {
+        let known = metadata.events.as_ref().map(|e| e.event_ids().to_vec()).unwrap_or_default();
+        if !known.iter().any(|k| k == id) {
+            let hint = if known.is_empty() { "give the QuakeML that holds it with --events".to_string() } else { format!("the events given are {}", known.join(", ")) };
+            return Err(IngestError::Usage(format!("--event-id {id}: no such event; {hint}")));
+        }
+    }
+    Ok(metadata)
+}
+
+/// One station's job: decode its records in every file, assemble and compress its traces.
+fn import_station(job: &Job, files: &[PathBuf], version: FormatVersion, opts: &ImportOptions) -> Outcome {
+    let mut record = JobRecord::default();
+    let mut channels: BTreeMap<(String, u8), Vec<Piece>> = BTreeMap::new();
+    for path in files {
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                record.problems.push(Problem { path: path.clone(), damage: Damage { offset: 0, message: format!("cannot read: {e}"), resumed_at: None } });
+                continue;
+            }
+        };
+        // Damage the scan found is reported once, by the plan; records before it are read here.
+        for h in scan_records(&bytes).records {
+            if format!("{}.{}", h.network, h.station) != job.station || h.is_text() || !opts.selection.record(&h) {
+                continue;
+            }
+            let at = h.offset as usize;
+            match decode_record(&bytes[at..at + h.length as usize]) {
+                Ok(Some(samples)) => {
+                    let id = format!("{}.{}.{}.{}", h.network, h.station, h.location, h.channel);
+                    channels.entry((id, h.publication)).or_default().push(Piece { header: h, samples });
+                }
+                Ok(None) => {}
+                // A record whose samples do not decode is left out, and the file reported.
+                Err(message) => {
+                    let damage = Damage { offset: h.offset, message, resumed_at: Some(h.offset + u64::from(h.length)) };
+                    record.problems.push(Problem { path: path.clone(), damage });
+                }
+            }
+        }
+    }
+    let mut traces = Vec::new();
+    let mut names = std::collections::HashSet::new();
+    for ((id, _), pieces) in channels {
+        for seg in assemble(pieces) {
+            let Some(seg) = seg.trimmed(opts.selection.start_ns, opts.selection.end_ns) else { continue };
+            let mut tr = seg.into_trace(&id);
+            tr.stats.asdf.event_ids = opts.event_id.iter().cloned().collect();
+            let encoded = match encode_trace(&tr, &opts.tag, version, opts.compression) {
+                Ok(e) => e,
+                Err(m) => return Outcome::Failed(m),
+            };
+            if !names.insert(encoded.name.clone()) {
+                record.notes.push(format!("{}: a second segment named {} (an overlap within the same seconds) is not imported; pyasdf keeps only the first too", job.station, encoded.name));
+                continue;
+            }
+            traces.push(encoded);
+        }
+    }
+    if traces.is_empty() {
+        return match record.problems.first() {
+            Some(p) => Outcome::Failed(p.to_string()),
+            None => Outcome::Nothing,
+        };
+    }
+    let mut products = Products::traces(traces);
+    if !record.problems.is_empty() || !record.notes.is_empty() {
+        products.record = serde_json::to_vec(&record).ok();
+    }
+    Outcome::Done(Payload::Products(products))
+}

@@ -1,0 +1,456 @@
+//! Every call into libmseed (version 3, the C library of the FDSN miniSEED reference, vendored by
+//! `libmseed-sys`), each behind a safe function. libmseed is the decoder ObsPy is built on: it
+//! applies the header's time correction (unless flagged as applied), Blockette 1001's
+//! microseconds and Blockette 100's rate, reads little- and big-endian headers, finds the record
+//! length without Blockette 1000, checks miniSEED 3 CRCs, and decodes every encoding in use
+//! (text, int16/32, float32/64, Steim-1/2 and the legacy GEOSCOPE, CDSN, SRO and DWWSSN).
+//!
+//! The rules every function here keeps:
+//! - libmseed is only given a slice of ours, with its true length, and reads within it;
+//! - a record libmseed allocates is freed on every path (an owned [`Msr`]);
+//! - samples are copied out only after checking the sample type libmseed reports, the count
+//!   against the size of its buffer, and the count against the header's;
+//! - libmseed's own messages go to a per-thread list (never to stderr), and become our errors.
+
+use std::cell::RefCell;
+use std::ffi::{c_char, CStr};
+use std::ptr;
+
+use libmseed_sys as ms;
+
+/// The smallest record libmseed reads (its `MINRECLEN`).
+pub(crate) const MIN_RECORD: usize = 40;
+
+/// The length of a noise record: libmseed 2's smallest record, which ObsPy skips.
+const NOISE_RECORD: usize = 128;
+
+/// Whether `b` starts with a noise record: six digits, blanks or NULs (a sequence number), then
+/// 42 blanks (ObsPy's `OBSPY_ISVALIDBLANK`).
+fn is_noise_record(b: &[u8]) -> bool {
+    b.len() >= 48 && b[..6].iter().all(|&c| c.is_ascii_digit() || c == 0 || c == b' ') && b[6..48].iter().all(|&c| c == b' ')
+}
+
+/// One record's header, as the scan reads it (no sample decoded).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordHeader {
+    /// Byte offset of the record in its file.
+    pub offset: u64,
+    /// Record length in bytes.
+    pub length: u32,
+    /// SEED network, station, location and channel codes.
+    pub network: String,
+    /// Station code.
+    pub station: String,
+    /// Location code (may be empty).
+    pub location: String,
+    /// Channel code.
+    pub channel: String,
+    /// Publication version (miniSEED 2's quality code R/D/Q/M is 1/2/3/4): ObsPy keeps records of
+    /// different quality in different traces, and so do we.
+    pub publication: u8,
+    /// Time of the first sample, nanoseconds since 1970 (corrections applied).
+    pub start_ns: i64,
+    /// Samples per second (0 for records without samples).
+    pub sampling_rate: f64,
+    /// Number of samples the header declares.
+    pub samples: i64,
+    /// SEED data encoding code (0 text, 1 int16, 3 int32, 4 float32, 5 float64, 10 Steim-1,
+    /// 11 Steim-2, ...).
+    pub encoding: i16,
+    /// miniSEED format version (2 or 3).
+    pub format_version: u8,
+}
+
+impl RecordHeader {
+    /// The time of the record's last sample, ns (its first for a record of one sample or none).
+    pub fn last_sample_ns(&self) -> i64 {
+        if self.samples <= 1 || self.sampling_rate <= 0.0 {
+            return self.start_ns;
+        }
+        self.start_ns + ((self.samples - 1) as f64 * 1e9 / self.sampling_rate).round() as i64
+    }
+
+    /// Whether the record holds text (log records, not a waveform).
+    pub fn is_text(&self) -> bool {
+        self.encoding == ms::DE_TEXT as i16
+    }
+}
+
+/// A record's samples, decoded, in the type libmseed gives (and ObsPy keeps): Steim and the
+/// integer encodings as int32, float32, float64.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RecordSamples {
+    /// int32 (int16, int32, Steim-1/2 and the legacy integer encodings).
+    I32(Vec<i32>),
+    /// float32.
+    F32(Vec<f32>),
+    /// float64.
+    F64(Vec<f64>),
+}
+
+/// A stretch of a file that is not a readable record: where it starts, why, and where reading
+/// went on (the next record found), if it did.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct Damage {
+    /// Byte offset of the record that could not be read.
+    pub offset: u64,
+    /// What libmseed said about it.
+    pub message: String,
+    /// Where reading went on: the next record after the damage (`None`: nothing more was read).
+    pub resumed_at: Option<u64>,
+}
+
+impl std::fmt::Display for Damage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "record at byte {}: {}; ", self.offset, self.message)?;
+        match self.resumed_at {
+            Some(r) => write!(f, "bytes {}..{r} skipped, reading went on with the next record", self.offset),
+            None => write!(f, "the rest of the file is skipped"),
+        }
+    }
+}
+
+/// The headers of every record in a buffer (a whole file), in order, and the stretches that are
+/// not records. As ObsPy, reading goes on past a damaged record with the next one found, and
+/// skips the control headers of full SEED volumes and noise records silently.
+#[derive(Debug, Default)]
+pub struct Scanned {
+    /// The headers read.
+    pub records: Vec<RecordHeader>,
+    /// What could not be read.
+    pub damage: Vec<Damage>,
+}
+
+/// Reads every record header of `buf` (a file's bytes), without decoding samples.
+///
+/// ```
+/// let s = asdf::ingest::scan_records(b"not miniSEED, and long enough to be looked at as a record");
+/// assert!(s.records.is_empty());
+/// assert_eq!(s.damage[0].offset, 0);
+/// ```
+pub fn scan_records(buf: &[u8]) -> Scanned {
+    let mut scanned = Scanned::default();
+    let mut offset = 0usize;
+    while buf.len() - offset >= MIN_RECORD {
+        let rest = &buf[offset..];
+        // A noise record (a sequence number, then blanks where the header would be): ObsPy
+        // skips the smallest miniSEED 2 record length, and so do we.
+        if is_noise_record(rest) {
+            offset += NOISE_RECORD.min(rest.len());
+            continue;
+        }
+        // Zero padding between or after records (some archives fill to a block size).
+        if rest[..MIN_RECORD].iter().all(|&b| b == 0 || b == b' ') {
+            offset += MIN_RECORD;
+            continue;
+        }
+        match Msr::parse(rest, false) {
+            Ok(msr) => {
+                let header = msr.header(offset as u64);
+                offset += header.length as usize;
+                scanned.records.push(header);
+            }
+            Err(message) => {
+                // Past a control header of a full SEED volume, or past damage once the file has
+                // shown itself to be miniSEED, look for the next record; in a file whose first
+                // bytes are not miniSEED at all, do not (it is another kind of file).
+                let control = is_control_header(rest);
+                let resumed_at = if control || !scanned.records.is_empty() { next_record(buf, offset) } else { None };
+                if !control {
+                    scanned.damage.push(Damage { offset: offset as u64, message, resumed_at: resumed_at.map(|r| r as u64) });
+                }
+                match resumed_at {
+                    Some(r) => offset = r,
+                    None => return scanned,
+                }
+            }
+        }
+    }
+    let tail = &buf[offset..];
+    if !tail.iter().all(|&b| b == 0 || b == b' ') {
+        let message = format!("{} bytes at the end are not a whole record", tail.len());
+        scanned.damage.push(Damage { offset: offset as u64, message, resumed_at: None });
+    }
+    scanned
+}
+
+/// Records start at multiples of this many bytes after one another in every file libmseed
+/// writes or reads (miniSEED 2 lengths are powers of two of at least 128, or 64 for some
+/// loggers); the search for the next record after damage steps by it.
+const RECORD_ALIGNMENT: usize = 64;
+
+/// The offset of the next record that parses after the unreadable one at `from`.
+fn next_record(buf: &[u8], from: usize) -> Option<usize> {
+    let mut at = from + RECORD_ALIGNMENT;
+    while buf.len().saturating_sub(at) >= MIN_RECORD {
+        if !is_noise_record(&buf[at..]) && Msr::parse(&buf[at..], false).is_ok() {
+            return Some(at);
+        }
+        at += RECORD_ALIGNMENT;
+    }
+    None
+}
+
+/// Whether `b` starts with a SEED control header (volume, abbreviation, station or time span:
+/// a six-digit sequence number, then `V`, `A`, `S` or `T`), as full SEED volumes hold before
+/// their data records.
+fn is_control_header(b: &[u8]) -> bool {
+    b.len() >= 8 && b[..6].iter().all(|c| c.is_ascii_digit() || *c == b' ') && matches!(b[6], b'V' | b'A' | b'S' | b'T') && matches!(b[7], b' ' | b'*')
+}
+
+/// Decodes one record's samples: `record` holds exactly the record's bytes (from
+/// [`RecordHeader::offset`], [`RecordHeader::length`] long). `Ok(None)` for a text record.
+///
+/// ```
+/// assert!(asdf::ingest::decode_record(&[0u8; 64]).is_err());
+/// ```
+pub fn decode_record(record: &[u8]) -> Result<Option<RecordSamples>, String> {
+    let msr = Msr::parse(record, true)?;
+    msr.samples()
+}
+
+/// A record libmseed parsed, freed when dropped.
+struct Msr(*mut ms::MS3Record);
+
+impl Drop for Msr {
+    fn drop(&mut self) {
+        if !self.0.is_null() {
+            // SAFETY: the pointer came from msr3_parse and is freed once (msr3_free nulls it).
+            unsafe { ms::msr3_free(&mut self.0) };
+        }
+    }
+}
+
+impl Msr {
+    /// Parses the record at the start of `buf` (which runs to the end of its file, so that a
+    /// record without Blockette 1000 can take the rest), unpacking its samples if asked.
+    fn parse(buf: &[u8], unpack: bool) -> Result<Msr, String> {
+        capture_messages();
+        let mut msr = Msr(ptr::null_mut());
+        let flags = ms::MSF_ATENDOFFILE | ms::MSF_VALIDATECRC | if unpack { ms::MSF_UNPACKDATA } else { 0 };
+        // SAFETY: libmseed reads at most `buf.len()` bytes from `buf`, and allocates the record
+        // into `msr.0`, which `Msr` frees.
+        let rc = unsafe { ms::msr3_parse(buf.as_ptr().cast::<c_char>(), buf.len() as u64, &mut msr.0, flags, 0) };
+        let said = take_messages();
+        if rc > 0 {
+            return Err(format!("the record is cut short: {rc} more bytes needed than the file has{said}"));
+        }
+        if rc < 0 || msr.0.is_null() {
+            return Err(format!("{}{said}", error_string(rc)));
+        }
+        let r = msr.record();
+        if r.reclen <= 0 || r.reclen as usize > buf.len() {
+            return Err(format!("record length {} does not fit the {} bytes left in the file", r.reclen, buf.len()));
+        }
+        if unpack && r.samplecnt > 0 && r.numsamples != r.samplecnt {
+            return Err(format!("{} samples decoded where the header declares {}{said}", r.numsamples, r.samplecnt));
+        }
+        Ok(msr)
+    }
+
+    fn record(&self) -> &ms::MS3Record {
+        // SAFETY: non-null (checked in `parse`) and owned by self until drop.
+        unsafe { &*self.0 }
+    }
+
+    fn header(&self, offset: u64) -> RecordHeader {
+        let r = self.record();
+        let (network, station, location, channel) = nslc(&r.sid);
+        // SAFETY: reads fields of a parsed record.
+        let rate = unsafe { ms::msr3_sampratehz(self.0) };
+        RecordHeader {
+            offset,
+            length: r.reclen as u32,
+            network,
+            station,
+            location,
+            channel,
+            publication: r.pubversion,
+            start_ns: r.starttime,
+            sampling_rate: if rate.is_finite() && rate > 0.0 { rate } else { 0.0 },
+            samples: r.samplecnt,
+            encoding: r.encoding,
+            format_version: r.formatversion,
+        }
+    }
+
+    /// The unpacked samples, copied out after checking type, count and buffer size.
+    fn samples(&self) -> Result<Option<RecordSamples>, String> {
+        let r = self.record();
+        let n = usize::try_from(r.numsamples).map_err(|_| format!("negative sample count {}", r.numsamples))?;
+        if n == 0 || r.datasamples.is_null() {
+            return Ok(if r.sampletype as u8 == b't' { None } else { Some(RecordSamples::I32(Vec::new())) });
+        }
+        let size = match r.sampletype as u8 {
+            b't' => return Ok(None),
+            b'i' | b'f' => 4,
+            b'd' => 8,
+            other => return Err(format!("libmseed returned samples of unknown type {:?}", other as char)),
+        };
+        if (r.datasize as usize) < n.saturating_mul(size) {
+            return Err(format!("{n} samples do not fit libmseed's buffer of {} bytes", r.datasize));
+        }
+        // SAFETY: `datasamples` holds at least `n` values of the checked type (size checked above),
+        // aligned as libmseed allocates them (malloc); the slice is copied before `self` drops.
+        Ok(Some(unsafe {
+            match r.sampletype as u8 {
+                b'i' => RecordSamples::I32(std::slice::from_raw_parts(r.datasamples.cast::<i32>(), n).to_vec()),
+                b'f' => RecordSamples::F32(std::slice::from_raw_parts(r.datasamples.cast::<f32>(), n).to_vec()),
+                _ => RecordSamples::F64(std::slice::from_raw_parts(r.datasamples.cast::<f64>(), n).to_vec()),
+            }
+        }))
+    }
+}
+
+/// NET, STA, LOC, CHA of a FDSN source identifier (`FDSN:NET_STA_LOC_B_S_SS`), as libmseed
+/// splits it (band, source and subsource joined into the SEED channel code when one letter each).
+fn nslc(sid: &[c_char]) -> (String, String, String, String) {
+    // The sid field is NUL-terminated within its array (libmseed writes it so); a field
+    // without a NUL is treated as empty.
+    let bytes: Vec<u8> = sid.iter().map(|&c| c as u8).collect();
+    let Some(end) = bytes.iter().position(|&b| b == 0) else { return Default::default() };
+    let mut parts = [[0 as c_char; ms::LM_SIDLEN as usize + 1]; 4];
+    let [net, sta, loc, cha] = &mut parts;
+    // SAFETY: `sid` is NUL-terminated (checked), and each output buffer is longer than any
+    // part of a sid of at most LM_SIDLEN bytes.
+    let rc = unsafe { ms::ms_sid2nslc(sid.as_ptr(), net.as_mut_ptr(), sta.as_mut_ptr(), loc.as_mut_ptr(), cha.as_mut_ptr()) };
+    if rc != 0 {
+        let s = String::from_utf8_lossy(&bytes[..end]).into_owned();
+        return (String::new(), s, String::new(), String::new());
+    }
+    let text = |p: &[c_char]| {
+        let b: Vec<u8> = p.iter().take_while(|&&c| c != 0).map(|&c| c as u8).collect();
+        String::from_utf8_lossy(&b).trim().to_string()
+    };
+    (text(net), text(sta), text(loc), text(cha))
+}
+
+/// libmseed's text for an error code.
+fn error_string(rc: i32) -> String {
+    // SAFETY: ms_errorstr returns a static string (or NULL for unknown codes).
+    let p = unsafe { ms::ms_errorstr(rc) };
+    if p.is_null() {
+        return format!("libmseed error {rc}");
+    }
+    // SAFETY: non-null, NUL-terminated static string.
+    unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+}
+
+thread_local! {
+    /// libmseed's messages on this thread since the last `take_messages`.
+    static MESSAGES: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    static CAPTURING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Routes this thread's libmseed messages (its logging parameters are per thread) to `MESSAGES`.
+fn capture_messages() {
+    if CAPTURING.with(|c| c.replace(true)) {
+        return;
+    }
+    // SAFETY: registers two callbacks that never unwind; NULL prefixes are allowed.
+    unsafe { ms::ms_rloginit(Some(keep_message), ptr::null(), Some(keep_message), ptr::null(), 0) };
+}
+
+/// The messages libmseed gave since the last call, as `": a; b"` (empty if none).
+fn take_messages() -> String {
+    let said = MESSAGES.with(|m| m.try_borrow_mut().map(|mut m| std::mem::take(&mut *m)).unwrap_or_default());
+    if said.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", said.join("; "))
+    }
+}
+
+/// libmseed's log callback: keeps the message (never panics across the C boundary).
+unsafe extern "C" fn keep_message(message: *const c_char) {
+    if message.is_null() {
+        return;
+    }
+    // SAFETY: libmseed passes a NUL-terminated string valid for the call.
+    let text = unsafe { CStr::from_ptr(message) }.to_string_lossy().trim().to_string();
+    let _ = MESSAGES.try_with(|m| {
+        if let Ok(mut m) = m.try_borrow_mut() {
+            if m.len() < 16 {
+                m.push(text);
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A miniSEED 2 record of 512 bytes: int32 samples 0..n, big-endian, Blockette 1000.
+    pub(crate) fn int32_record(station: &str, start: (u16, u16, u8, u8, u8), samples: &[i32], rate: i16) -> Vec<u8> {
+        let mut r = vec![0u8; 512];
+        r[..6].copy_from_slice(b"000001");
+        r[6] = b'D';
+        r[7] = b' ';
+        let sta = format!("{station:<5}");
+        r[8..13].copy_from_slice(sta.as_bytes());
+        r[13..15].copy_from_slice(b"  ");
+        r[15..18].copy_from_slice(b"HHZ");
+        r[18..20].copy_from_slice(b"XX");
+        let (year, day, h, m, s) = start;
+        r[20..22].copy_from_slice(&year.to_be_bytes());
+        r[22..24].copy_from_slice(&day.to_be_bytes());
+        r[24] = h;
+        r[25] = m;
+        r[26] = s;
+        r[30..32].copy_from_slice(&(samples.len() as u16).to_be_bytes());
+        r[32..34].copy_from_slice(&rate.to_be_bytes());
+        r[34..36].copy_from_slice(&1i16.to_be_bytes());
+        r[39] = 1; // one blockette
+        r[44..46].copy_from_slice(&64u16.to_be_bytes()); // data offset
+        r[46..48].copy_from_slice(&48u16.to_be_bytes()); // first blockette
+        r[48..50].copy_from_slice(&1000u16.to_be_bytes());
+        r[52] = 3; // int32
+        r[53] = 1; // big-endian
+        r[54] = 9; // 2^9 = 512
+        for (i, v) in samples.iter().enumerate() {
+            r[64 + 4 * i..68 + 4 * i].copy_from_slice(&v.to_be_bytes());
+        }
+        r
+    }
+
+    #[test]
+    fn a_record_scans_and_decodes() {
+        let rec = int32_record("ABC", (2020, 1, 0, 0, 0), &[1, -2, 3], 100);
+        let mut file = rec.clone();
+        file.extend(int32_record("ABC", (2020, 1, 0, 0, 1), &[4, 5], 100));
+        let s = scan_records(&file);
+        assert_eq!(s.damage, vec![]);
+        assert_eq!(s.records.len(), 2);
+        let h = &s.records[0];
+        assert_eq!((h.network.as_str(), h.station.as_str(), h.location.as_str(), h.channel.as_str()), ("XX", "ABC", "", "HHZ"));
+        assert_eq!(h.start_ns, 1_577_836_800_000_000_000);
+        assert_eq!((h.sampling_rate, h.samples, h.encoding, h.length, h.publication), (100.0, 3, 3, 512, 2));
+        assert_eq!(h.last_sample_ns(), 1_577_836_800_020_000_000);
+        assert_eq!(s.records[1].offset, 512);
+        assert_eq!(decode_record(&file[..512]).unwrap(), Some(RecordSamples::I32(vec![1, -2, 3])));
+    }
+
+    #[test]
+    fn damage_is_located_and_reading_goes_on_with_the_next_record() {
+        let mut file = int32_record("ABC", (2020, 1, 0, 0, 0), &[1], 100);
+        file.extend(vec![0x55u8; 512]);
+        file.extend(int32_record("ABC", (2020, 1, 0, 0, 5), &[2], 100));
+        let s = scan_records(&file);
+        assert_eq!(s.records.iter().map(|r| r.offset).collect::<Vec<_>>(), [0, 1024]);
+        assert_eq!(s.damage.len(), 1);
+        assert_eq!((s.damage[0].offset, s.damage[0].resumed_at), (512, Some(1024)));
+        assert!(s.damage[0].to_string().starts_with("record at byte 512: "), "{}", s.damage[0]);
+        // A record cut short is named as such.
+        let cut = &int32_record("ABC", (2020, 1, 0, 0, 0), &[1], 100)[..300];
+        let s = scan_records(cut);
+        assert!(s.records.is_empty());
+        assert!(s.damage[0].message.contains("cut short"), "no damage message");
+        // Control headers of a full SEED volume are passed over silently.
+        let mut volume = b"000001V 010009402.3121992,001,00:00:00.0000~".to_vec();
+        volume.resize(512, b' ');
+        volume.extend(int32_record("ABC", (2020, 1, 0, 0, 0), &[1], 100));
+        let s = scan_records(&volume);
+        assert_eq!((s.records.len(), s.damage.len()), (1, 0));
+    }
+}

@@ -1,0 +1,210 @@
+//! `asdf import` against ObsPy + pyasdf: ObsPy's own miniSEED test files and an SDS archive
+//! ObsPy writes (six encodings, three record lengths, a gap, an overlap, a rate change), with
+//! StationXML and QuakeML; selection; damaged, foreign and existing files; `--append`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use asdf_tests::{bin, python, run, stderr};
+use serde_json::Value;
+
+fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("python/import_reference.py")
+}
+
+fn reference(args: &[&str]) -> Value {
+    let o = Command::new(python()).arg(script()).args(args).output().unwrap();
+    assert!(o.status.success(), "import_reference.py {args:?}: {}", stderr(&o));
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+}
+
+fn import(args: &[&str]) -> Output {
+    run(0, &bin("asdf"), &[&["import"], args].concat(), &[])
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().map(Result::unwrap) {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Files of ObsPy's corpus where we knowingly differ from ObsPy, and why.
+const KNOWN_DEVIATIONS: &[(&str, &str)] = &[
+    ("three_records_zero_data_in_middle.mseed", "a record without samples is left out; ObsPy makes it an empty float64 trace (which pyasdf stores as an empty dataset) and splits the trace there"),
+    ("mseed_data_offset_0.mseed", "the same: its record without samples sits between two continuous ones, which we join"),
+    ("microsecond_wrap.mseed", "Blockette 1001 carries the time into the next second: libmseed 3 refuses the record (reported, exit 1), ObsPy's libmseed 2 adds it"),
+    ("infinite-loop.mseed", "one record does not decode: ObsPy refuses the whole file, we import the records that decode and report the file (exit 1)"),
+    ("gecko_non_ascii_header.ms", "a non-ASCII byte in the location code: libmseed 3 makes the code empty, ObsPy keeps the ASCII letter after it"),
+];
+
+#[test]
+fn obspy_miniseed_test_files_import_as_obspy_reads_them() {
+    let corpus = PathBuf::from(String::from_utf8(Command::new(python()).arg(script()).arg("corpus-dir").output().unwrap().stdout).unwrap().trim());
+    let files = files_under(&corpus);
+    assert!(files.len() > 50, "ObsPy's miniSEED test files not found in {}", corpus.display());
+    let dir = tempfile::tempdir().unwrap();
+    let names: Vec<&str> = files.iter().map(|p| p.to_str().unwrap()).collect();
+    let py_dir = dir.path().join("pyasdf");
+    std::fs::create_dir_all(&py_dir).unwrap();
+    let obspy = reference(&[&["via-pyasdf", py_dir.to_str().unwrap()], names.as_slice()].concat());
+
+    let mut outputs = BTreeMap::new();
+    let mut failures = BTreeMap::new();
+    for (i, f) in names.iter().enumerate() {
+        let out = dir.path().join(format!("{i}.h5"));
+        let o = import(&[out.to_str().unwrap(), f, "-q"]);
+        assert!(asdf_tests::ended_cleanly(&o), "{f}: {}", stderr(&o));
+        if out.exists() {
+            outputs.insert(f.to_string(), out);
+        } else {
+            failures.insert(f.to_string(), stderr(&o));
+        }
+    }
+    let out_names: Vec<&str> = outputs.values().map(|p| p.to_str().unwrap()).collect();
+    let ours = reference(&[&["ours", "raw_recording"], out_names.as_slice()].concat());
+
+    let (mut same, mut both_refuse, mut deviations) = (0, 0, Vec::new());
+    for f in &names {
+        let theirs = &obspy[*f];
+        let mine = outputs.get(*f).map(|p| &ours[p.to_str().unwrap()]);
+        let verdict = match (theirs.get("traces"), mine) {
+            (Some(t), Some(m)) if m.get("traces") == Some(t) && m.get("validate") == theirs.get("validate") => Ok(()),
+            (Some(t), Some(m)) => Err(format!("ObsPy {t}\nours {m}")),
+            (Some(t), None) if t.as_array().is_some_and(Vec::is_empty) => Ok(()),
+            (Some(t), None) => Err(format!("ObsPy read {} traces; we refused: {}", t.as_array().map_or(0, Vec::len), failures[*f])),
+            (None, None) => {
+                both_refuse += 1;
+                continue;
+            }
+            (None, Some(m)) => Err(format!("ObsPy refused ({}); we read {m}", theirs["error"])),
+        };
+        match verdict {
+            Ok(()) => same += 1,
+            Err(why) => {
+                let name = Path::new(f).file_name().unwrap().to_str().unwrap();
+                if !KNOWN_DEVIATIONS.iter().any(|(k, _)| *k == name) {
+                    deviations.push(format!("{name}: {why}"));
+                }
+            }
+        }
+    }
+    eprintln!("{same} files identical to ObsPy, {both_refuse} refused by both, of {}", names.len());
+    assert!(deviations.is_empty(), "{} files differ from ObsPy:\n{}", deviations.len(), deviations.join("\n\n"));
+    assert!(same >= 40, "only {same} files identical");
+}
+
+/// An SDS tree written by ObsPy, imported whole with its metadata.
+#[test]
+fn an_sds_archive_imports_as_obspy_reads_it_with_metadata_and_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("sds");
+    std::fs::create_dir_all(&root).unwrap();
+    reference(&["make-archive", root.to_str().unwrap()]);
+    let data: Vec<PathBuf> = files_under(&root).into_iter().filter(|p| p.extension().is_none_or(|e| e != "xml")).collect();
+    let before: Vec<Vec<u8>> = data.iter().map(|p| std::fs::read(p).unwrap()).collect();
+    let r = |p: &str| root.join(p).to_str().unwrap().to_string();
+    let out = dir.path().join("out.h5");
+    let o = import(&[out.to_str().unwrap(), "--sds", &r(""), "--stationxml", &r("a.xml"), "--stationxml", &r("b.xml"), "--events", &r("events.xml"), "--event-id", "smi:local/event/import"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stderr(&o);
+    assert!(text.contains("3 stations") && text.contains("9 traces"), "{text}");
+
+    let names: Vec<&str> = data.iter().map(|p| p.to_str().unwrap()).collect();
+    let expected = reference(&[&["obspy-joined"], names.as_slice()].concat());
+    let ours = reference(&["ours", "raw_recording", out.to_str().unwrap()]);
+    let ours = &ours[out.to_str().unwrap()];
+    assert_eq!(ours["traces"], expected["traces"]);
+    assert_eq!(ours["traces"].as_array().unwrap().len(), 9);
+    assert!(ours["validate"].as_str().unwrap().contains("3 good station(s)"), "{}", ours["validate"]);
+    assert_eq!(ours["stationxml_channels"], serde_json::json!({"XX.S0": 2, "XX.S1": 2, "XX.S2": 2}));
+    assert_eq!(ours["events"], 1);
+    assert!(ours["event_ids"].as_object().unwrap().values().all(|v| v == &serde_json::json!(["smi:local/event/import"])));
+    // The inputs are untouched.
+    assert!(data.iter().zip(&before).all(|(p, b)| std::fs::read(p).unwrap() == *b));
+
+    // A selection: one channel, one hour, trimmed to the nearest samples.
+    let sel = dir.path().join("sel.h5");
+    let o = import(&[sel.to_str().unwrap(), "--sds", &r(""), "--stations", "XX.S0", "--channels", "HH?", "--start", "2020-01-01T06:00:00", "--end", "2020-01-01T07:00:00", "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let got = reference(&["ours", "raw_recording", sel.to_str().unwrap()]);
+    let traces = got[sel.to_str().unwrap()]["traces"].as_array().unwrap().clone();
+    assert_eq!(traces.len(), 2);
+    for t in &traces {
+        assert_eq!(t["npts"], 72_001);
+        assert_eq!(t["start_ns"], 1_577_858_400_000_000_000i64);
+    }
+
+    // The existing output is refused; --append adds another tag to it, keeping what it holds.
+    let o = import(&[out.to_str().unwrap(), "--sds", &r(""), "-q"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+    let o = import(&[out.to_str().unwrap(), "--sds", &r(""), "--stations", "XX.S2", "--tag", "copy", "--append", "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let both = reference(&["ours", "raw_recording", out.to_str().unwrap()]);
+    assert_eq!(both[out.to_str().unwrap()]["traces"], expected["traces"]);
+    let copy = reference(&["ours", "copy", out.to_str().unwrap()]);
+    assert_eq!(copy[out.to_str().unwrap()]["traces"].as_array().unwrap().len(), 2);
+    assert!(!dir.path().join("out.h5.partial").exists());
+}
+
+#[test]
+fn damaged_foreign_and_missing_inputs_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("sds");
+    std::fs::create_dir_all(&root).unwrap();
+    reference(&["make-archive", root.to_str().unwrap()]);
+    let day = root.join("2020/XX/S2/HHZ.D/XX.S2..HHZ.D.2020.001");
+    let mut bytes = std::fs::read(&day).unwrap();
+    let reclen = 4096;
+    // Record 3's header overwritten: ObsPy stops reading there, and so do we.
+    bytes[3 * reclen..3 * reclen + 48].fill(0x55);
+    let damaged = dir.path().join("damaged.mseed");
+    std::fs::write(&damaged, &bytes).unwrap();
+    let out = dir.path().join("out.h5");
+    let o = import(&[out.to_str().unwrap(), damaged.to_str().unwrap(), "-q"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let text = stderr(&o);
+    assert!(text.contains("damaged.mseed: record at byte 12288"), "{text}");
+    // The records before the damage are there, as ObsPy reads them.
+    let theirs = reference(&["obspy", damaged.to_str().unwrap()]);
+    let ours = reference(&["ours", "raw_recording", out.to_str().unwrap()]);
+    assert_eq!(ours[out.to_str().unwrap()]["traces"], theirs[damaged.to_str().unwrap()]["traces"]);
+
+    // A file that is not miniSEED: named, it is an error; found in a directory, passed over.
+    let foreign = dir.path().join("notes.txt");
+    std::fs::write(&foreign, "not a seismogram, but long enough to look at as a record header").unwrap();
+    let out2 = dir.path().join("out2.h5");
+    let o = import(&[out2.to_str().unwrap(), foreign.to_str().unwrap(), day.to_str().unwrap(), "-q"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("notes.txt: record at byte 0"), "{}", stderr(&o));
+    let walked = dir.path().join("walked");
+    std::fs::create_dir_all(&walked).unwrap();
+    std::fs::copy(&foreign, walked.join("notes.txt")).unwrap();
+    std::fs::copy(&day, walked.join("day.mseed")).unwrap();
+    let out3 = dir.path().join("out3.h5");
+    let o = import(&[out3.to_str().unwrap(), walked.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("notes.txt: not miniSEED, passed over"), "{}", stderr(&o));
+
+    // Missing input, unknown event, bad StationXML: refused before anything is written.
+    let out4 = dir.path().join("out4.h5");
+    let o = import(&[out4.to_str().unwrap(), dir.path().join("nothing.mseed").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("nothing.mseed: no such file or directory"), "{}", stderr(&o));
+    let o = import(&[out4.to_str().unwrap(), day.to_str().unwrap(), "--events", root.join("events.xml").to_str().unwrap(), "--event-id", "smi:other"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--event-id smi:other: no such event"), "{}", stderr(&o));
+    let o = import(&[out4.to_str().unwrap(), day.to_str().unwrap(), "--stationxml", foreign.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("notes.txt: not valid StationXML"), "{}", stderr(&o));
+    assert!(!out4.exists());
+}
