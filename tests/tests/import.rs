@@ -208,3 +208,42 @@ fn damaged_foreign_and_missing_inputs_are_named() {
     assert!(stderr(&o).contains("notes.txt: not valid StationXML"), "{}", stderr(&o));
     assert!(!out4.exists());
 }
+
+/// An import killed at several moments continues with `--resume` to the same file as an
+/// uninterrupted one; an output in place is always whole.
+#[test]
+fn a_killed_import_resumes_to_the_same_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("sds");
+    std::fs::create_dir_all(&root).unwrap();
+    reference(&["make-archive", root.to_str().unwrap()]);
+    let root = root.to_str().unwrap();
+    let reference_out = dir.path().join("ref.h5");
+    assert!(import(&[reference_out.to_str().unwrap(), "--sds", root, "-q"]).status.success());
+    for (case, delay_ms) in [30u64, 150, 300, 600].into_iter().enumerate() {
+        let out = dir.path().join(format!("out{case}.h5"));
+        let mut child = Command::new(bin("asdf"))
+            .args(["import", out.to_str().unwrap(), "--sds", root, "-q", "--threads", "1"])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let o = child.wait_with_output().unwrap();
+        if out.exists() {
+            assert!(asdf_tests::h5diff_equal(&reference_out, &out), "killed at {delay_ms} ms: an output in place differs");
+            continue;
+        }
+        assert!(!o.status.success());
+        // Killed after its journal was made (not during the scan), a new run without --resume
+        // is refused.
+        if dir.path().join(format!("out{case}.h5.journal")).exists() {
+            let o = import(&[out.to_str().unwrap(), "--sds", root, "-q"]);
+            assert_eq!(o.status.code(), Some(2), "a second run without --resume is refused: {}", stderr(&o));
+            assert!(stderr(&o).contains("--resume"), "{}", stderr(&o));
+        }
+        let o = import(&[out.to_str().unwrap(), "--sds", root, "--resume", "-q"]);
+        assert!(o.status.success(), "resume after a kill at {delay_ms} ms: {}", stderr(&o));
+        assert!(asdf_tests::h5diff_equal(&reference_out, &out), "killed at {delay_ms} ms: the resumed output differs");
+    }
+}

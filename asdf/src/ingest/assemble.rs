@@ -36,28 +36,6 @@ pub(crate) fn rates_agree(a: f64, b: f64) -> bool {
 }
 
 impl Segment {
-    /// Whether `p` continues this segment (ObsPy's test: see the module docs).
-    fn continues_with(&self, p: &Piece) -> bool {
-        if !same_type(&self.samples, &p.samples) || !rates_agree(self.sampling_rate, p.header.sampling_rate) {
-            return false;
-        }
-        // As libmseed: the period truncated to whole units, the tolerance half of it.
-        let delta = (1e9 / self.sampling_rate) as i64;
-        let tolerance = (0.5 * delta as f64) as i64;
-        let gap = p.header.start_ns - self.last_ns - delta;
-        (-tolerance..=tolerance).contains(&gap)
-    }
-
-    fn push(&mut self, p: Piece) {
-        self.last_ns = p.header.last_sample_ns();
-        match (&mut self.samples, p.samples) {
-            (RecordSamples::I32(a), RecordSamples::I32(b)) => a.extend(b),
-            (RecordSamples::F32(a), RecordSamples::F32(b)) => a.extend(b),
-            (RecordSamples::F64(a), RecordSamples::F64(b)) => a.extend(b),
-            _ => unreachable!("continues_with checked the sample type"),
-        }
-    }
-
     /// Number of samples.
     pub(crate) fn len(&self) -> usize {
         match &self.samples {
@@ -117,26 +95,84 @@ fn same_type(a: &RecordSamples, b: &RecordSamples) -> bool {
 
 /// Joins one channel's records (of one quality) into segments: in time order (records starting
 /// together keep their order), each record appended to the most recent segment it continues,
-/// else starting a new one. Records without samples are left out.
+/// else starting a new one. Records without samples are left out. Each segment's samples are
+/// allocated once, at their final size.
 pub(crate) fn assemble(mut pieces: Vec<Piece>) -> Vec<Segment> {
+    pieces.retain(|p| p.header.samples > 0 && p.header.sampling_rate > 0.0);
     pieces.sort_by_key(|p| p.header.start_ns);
-    let mut segments: Vec<Segment> = Vec::new();
-    for p in pieces {
-        if p.header.samples <= 0 || p.header.sampling_rate <= 0.0 {
-            continue;
-        }
-        match segments.iter_mut().rev().find(|s| s.continues_with(&p)) {
-            Some(s) => s.push(p),
-            None => segments.push(Segment {
+    // First which records make each segment (by the headers alone), then the samples.
+    struct Plan {
+        start_ns: i64,
+        sampling_rate: f64,
+        last_ns: i64,
+        len: usize,
+        first: usize,
+        members: Vec<usize>,
+    }
+    let mut plans: Vec<Plan> = Vec::new();
+    for (i, p) in pieces.iter().enumerate() {
+        let joins = |s: &Plan| {
+            let first = &pieces[s.first];
+            same_type(&first.samples, &p.samples) && continues(s.sampling_rate, s.last_ns, p)
+        };
+        match plans.iter_mut().rev().find(|s| joins(s)) {
+            Some(s) => {
+                s.last_ns = p.header.last_sample_ns();
+                s.len += samples_len(&p.samples);
+                s.members.push(i);
+            }
+            None => plans.push(Plan {
                 start_ns: p.header.start_ns,
                 sampling_rate: p.header.sampling_rate,
                 last_ns: p.header.last_sample_ns(),
-                samples: p.samples,
+                len: samples_len(&p.samples),
+                first: i,
+                members: vec![i],
             }),
         }
     }
+    let mut samples: Vec<Option<RecordSamples>> = pieces.into_iter().map(|p| Some(p.samples)).collect();
+    let mut segments: Vec<Segment> = plans
+        .into_iter()
+        .map(|plan| {
+            let mut joined = match samples[plan.first].as_ref() {
+                Some(RecordSamples::I32(_)) => RecordSamples::I32(Vec::with_capacity(plan.len)),
+                Some(RecordSamples::F32(_)) => RecordSamples::F32(Vec::with_capacity(plan.len)),
+                _ => RecordSamples::F64(Vec::with_capacity(plan.len)),
+            };
+            for i in plan.members {
+                match (&mut joined, samples[i].take()) {
+                    (RecordSamples::I32(a), Some(RecordSamples::I32(b))) => a.extend_from_slice(&b),
+                    (RecordSamples::F32(a), Some(RecordSamples::F32(b))) => a.extend_from_slice(&b),
+                    (RecordSamples::F64(a), Some(RecordSamples::F64(b))) => a.extend_from_slice(&b),
+                    _ => {}
+                }
+            }
+            Segment { start_ns: plan.start_ns, sampling_rate: plan.sampling_rate, last_ns: plan.last_ns, samples: joined }
+        })
+        .collect();
     segments.sort_by_key(|s| s.start_ns);
     segments
+}
+
+fn samples_len(s: &RecordSamples) -> usize {
+    match s {
+        RecordSamples::I32(v) => v.len(),
+        RecordSamples::F32(v) => v.len(),
+        RecordSamples::F64(v) => v.len(),
+    }
+}
+
+/// ObsPy's test: `p`'s rate agrees and it starts one period after `last_ns`, within half a
+/// period (the period truncated to whole nanoseconds as libmseed truncates it to its unit).
+fn continues(rate: f64, last_ns: i64, p: &Piece) -> bool {
+    if !rates_agree(rate, p.header.sampling_rate) {
+        return false;
+    }
+    let delta = (1e9 / rate) as i64;
+    let tolerance = (0.5 * delta as f64) as i64;
+    let gap = p.header.start_ns - last_ns - delta;
+    (-tolerance..=tolerance).contains(&gap)
 }
 
 #[cfg(test)]

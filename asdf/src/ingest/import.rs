@@ -24,7 +24,7 @@ use crate::model::inventory::Inventory;
 
 use super::archive::{expand_inputs, scan, sds_files, Found, Selection};
 use super::assemble::{assemble, Piece};
-use super::mseed::{decode_record, scan_records, Damage};
+use super::mseed::{read_records, Damage, RecordHeader};
 use super::IngestError;
 
 /// Bytes of memory a sample takes while its station is imported (decoded, joined, compressed).
@@ -342,6 +342,7 @@ fn read_metadata(opts: &ImportOptions) -> Result<Metadata, IngestError> {
 /// One station's job: decode its records in every file, assemble and compress its traces.
 fn import_station(job: &Job, files: &[PathBuf], version: FormatVersion, opts: &ImportOptions) -> Outcome {
     let mut record = JobRecord::default();
+    let (network, station) = job.station.split_once('.').unwrap_or(("", &job.station));
     let mut channels: BTreeMap<(String, u8), Vec<Piece>> = BTreeMap::new();
     for path in files {
         let bytes = match std::fs::read(path) {
@@ -351,23 +352,15 @@ fn import_station(job: &Job, files: &[PathBuf], version: FormatVersion, opts: &I
                 continue;
             }
         };
-        // Damage the scan found is reported once, by the plan; records before it are read here.
-        for h in scan_records(&bytes).records {
-            if format!("{}.{}", h.network, h.station) != job.station || h.is_text() || !opts.selection.record(&h) {
-                continue;
-            }
-            let at = h.offset as usize;
-            match decode_record(&bytes[at..at + h.length as usize]) {
-                Ok(Some(samples)) => {
-                    let id = format!("{}.{}.{}.{}", h.network, h.station, h.location, h.channel);
-                    channels.entry((id, h.publication)).or_default().push(Piece { header: h, samples });
-                }
-                Ok(None) => {}
-                // A record whose samples do not decode is left out, and the file reported.
-                Err(message) => {
-                    let damage = Damage { offset: h.offset, message, resumed_at: Some(h.offset + u64::from(h.length)) };
-                    record.problems.push(Problem { path: path.clone(), damage });
-                }
+        // Damage the scan found is reported once, by the plan; a record that does not decode
+        // is reported here.
+        let select = |h: &RecordHeader| h.network == network && h.station == station && !h.is_text() && opts.selection.record(h);
+        let read = read_records(&bytes, select);
+        record.problems.extend(read.undecodable.into_iter().map(|damage| Problem { path: path.clone(), damage }));
+        for (h, samples) in read.records {
+            if let Some(samples) = samples {
+                let id = format!("{}.{}.{}.{}", h.network, h.station, h.location, h.channel);
+                channels.entry((id, h.publication)).or_default().push(Piece { header: h, samples });
             }
         }
     }

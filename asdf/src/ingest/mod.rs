@@ -27,7 +27,7 @@ use std::path::PathBuf;
 
 pub use archive::{expand_inputs, scan, sds_files, ChannelSpan, Found, ScannedFile, Selection};
 pub use import::{import, import_with, ImportOptions, ImportReport, Problem};
-pub use mseed::{decode_record, scan_records, Damage, RecordHeader, RecordSamples, Scanned};
+pub use mseed::{decode_record, read_records, scan_records, Damage, ReadRecords, RecordHeader, RecordSamples, Scanned};
 
 /// Why an import cannot start or stopped.
 #[derive(Debug, thiserror::Error)]

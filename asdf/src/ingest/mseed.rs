@@ -129,7 +129,52 @@ pub struct Scanned {
 /// assert_eq!(s.damage[0].offset, 0);
 /// ```
 pub fn scan_records(buf: &[u8]) -> Scanned {
-    let mut scanned = Scanned::default();
+    let mut records = Vec::new();
+    let damage = walk(buf, |_, header| {
+        records.push(header);
+        Ok(())
+    });
+    Scanned { records, damage }
+}
+
+/// What [`read_records`] read of a buffer.
+#[derive(Debug, Default)]
+pub struct ReadRecords {
+    /// The selected records with their samples (`None` for text records).
+    pub records: Vec<(RecordHeader, Option<RecordSamples>)>,
+    /// The stretches that are not records (as [`Scanned::damage`]).
+    pub damage: Vec<Damage>,
+    /// Selected records whose samples do not decode (left out; reading went on).
+    pub undecodable: Vec<Damage>,
+}
+
+/// Every record of `buf` that `select` picks, with its samples decoded, in one pass: each record
+/// is parsed once.
+///
+/// ```
+/// let read = asdf::ingest::read_records(&[0u8; 64], |_| true);
+/// assert!(read.records.is_empty() && read.damage.is_empty());
+/// ```
+pub fn read_records(buf: &[u8], mut select: impl FnMut(&RecordHeader) -> bool) -> ReadRecords {
+    let mut read = ReadRecords::default();
+    read.damage = walk(buf, |msr, header| {
+        if !select(&header) {
+            return Ok(());
+        }
+        match msr.unpack().and_then(|()| msr.samples()) {
+            Ok(samples) => read.records.push((header, samples)),
+            Err(message) => read.undecodable.push(Damage { offset: header.offset, message, resumed_at: Some(header.offset + u64::from(header.length)) }),
+        }
+        Ok(())
+    });
+    read
+}
+
+/// Walks the records of `buf`, calling `each` with every parsed record and its header; returns
+/// the stretches that are not records (see [`Scanned`]).
+fn walk<'a>(buf: &'a [u8], mut each: impl FnMut(&mut Msr<'a>, RecordHeader) -> Result<(), String>) -> Vec<Damage> {
+    let mut damage = Vec::new();
+    let mut seen_records = false;
     let mut offset = 0usize;
     while buf.len() - offset >= MIN_RECORD {
         let rest = &buf[offset..];
@@ -145,23 +190,27 @@ pub fn scan_records(buf: &[u8]) -> Scanned {
             continue;
         }
         match Msr::parse(rest, false) {
-            Ok(msr) => {
+            Ok(mut msr) => {
                 let header = msr.header(offset as u64);
                 offset += header.length as usize;
-                scanned.records.push(header);
+                seen_records = true;
+                if let Err(message) = each(&mut msr, header) {
+                    damage.push(Damage { offset: offset as u64, message, resumed_at: None });
+                    return damage;
+                }
             }
             Err(message) => {
                 // Past a control header of a full SEED volume, or past damage once the file has
                 // shown itself to be miniSEED, look for the next record; in a file whose first
                 // bytes are not miniSEED at all, do not (it is another kind of file).
                 let control = is_control_header(rest);
-                let resumed_at = if control || !scanned.records.is_empty() { next_record(buf, offset) } else { None };
+                let resumed_at = if control || seen_records { next_record(buf, offset) } else { None };
                 if !control {
-                    scanned.damage.push(Damage { offset: offset as u64, message, resumed_at: resumed_at.map(|r| r as u64) });
+                    damage.push(Damage { offset: offset as u64, message, resumed_at: resumed_at.map(|r| r as u64) });
                 }
                 match resumed_at {
                     Some(r) => offset = r,
-                    None => return scanned,
+                    None => return damage,
                 }
             }
         }
@@ -169,9 +218,9 @@ pub fn scan_records(buf: &[u8]) -> Scanned {
     let tail = &buf[offset..];
     if !tail.iter().all(|&b| b == 0 || b == b' ') {
         let message = format!("{} bytes at the end are not a whole record", tail.len());
-        scanned.damage.push(Damage { offset: offset as u64, message, resumed_at: None });
+        damage.push(Damage { offset: offset as u64, message, resumed_at: None });
     }
-    scanned
+    damage
 }
 
 /// Records start at multiples of this many bytes after one another in every file libmseed
@@ -209,10 +258,11 @@ pub fn decode_record(record: &[u8]) -> Result<Option<RecordSamples>, String> {
     msr.samples()
 }
 
-/// A record libmseed parsed, freed when dropped.
-struct Msr(*mut ms::MS3Record);
+/// A record libmseed parsed from a buffer of ours (which it points into, hence the lifetime),
+/// freed when dropped.
+struct Msr<'a>(*mut ms::MS3Record, std::marker::PhantomData<&'a [u8]>);
 
-impl Drop for Msr {
+impl Drop for Msr<'_> {
     fn drop(&mut self) {
         if !self.0.is_null() {
             // SAFETY: the pointer came from msr3_parse and is freed once (msr3_free nulls it).
@@ -221,12 +271,12 @@ impl Drop for Msr {
     }
 }
 
-impl Msr {
+impl<'a> Msr<'a> {
     /// Parses the record at the start of `buf` (which runs to the end of its file, so that a
     /// record without Blockette 1000 can take the rest), unpacking its samples if asked.
-    fn parse(buf: &[u8], unpack: bool) -> Result<Msr, String> {
+    fn parse(buf: &'a [u8], unpack: bool) -> Result<Msr<'a>, String> {
         capture_messages();
-        let mut msr = Msr(ptr::null_mut());
+        let mut msr = Msr(ptr::null_mut(), std::marker::PhantomData);
         let flags = ms::MSF_ATENDOFFILE | ms::MSF_VALIDATECRC | if unpack { ms::MSF_UNPACKDATA } else { 0 };
         // SAFETY: libmseed reads at most `buf.len()` bytes from `buf`, and allocates the record
         // into `msr.0`, which `Msr` frees.
@@ -246,6 +296,27 @@ impl Msr {
             return Err(format!("{} samples decoded where the header declares {}{said}", r.numsamples, r.samplecnt));
         }
         Ok(msr)
+    }
+
+    /// Decodes the samples of a record parsed without them (libmseed reads them from the
+    /// record bytes in our buffer, which `'a` keeps alive).
+    fn unpack(&mut self) -> Result<(), String> {
+        let expected = self.record().samplecnt;
+        if expected <= 0 {
+            return Ok(());
+        }
+        capture_messages();
+        // SAFETY: the record was parsed from a buffer that outlives `self` (`'a`); libmseed
+        // allocates the samples into the record, which `Msr` frees.
+        let n = unsafe { ms::msr3_unpack_data(self.0, 0) };
+        let said = take_messages();
+        if n < 0 {
+            return Err(format!("{}{said}", error_string(n as i32)));
+        }
+        if n != expected || self.record().numsamples != expected {
+            return Err(format!("{n} samples decoded where the header declares {expected}{said}"));
+        }
+        Ok(())
     }
 
     fn record(&self) -> &ms::MS3Record {
