@@ -1,5 +1,5 @@
-//! `asdf import OUT.h5 [INPUTS...]`: miniSEED archives with StationXML and QuakeML into ASDF
-//! (the library's [`crate::ingest`]).
+//! `asdf import OUT.h5 [INPUTS...]`: miniSEED archives with StationXML and QuakeML into ASDF,
+//! and `asdf export IN.h5 DIR`: the way back (the library's [`crate::ingest`]).
 
 use std::path::PathBuf;
 
@@ -7,7 +7,7 @@ use clap::{Arg, ArgAction, Command};
 
 use crate::format::Compression;
 use crate::engine::Ctx;
-use crate::ingest::{import_with, ImportOptions, Selection};
+use crate::ingest::{export, import_with, ExportOptions, ImportOptions, Selection};
 use crate::model::time::UtcTime;
 
 use super::{EXIT_JOBS_FAILED, EXIT_OK};
@@ -93,4 +93,38 @@ pub(super) fn run(a: &clap::ArgMatches) -> Result<u8, String> {
     }
     eprintln!("{} damaged or unreadable file(s), {} failed station(s): see above", report.problems.len(), run.failed.len());
     Ok(EXIT_JOBS_FAILED)
+}
+
+/// The `export` subcommand's arguments.
+pub(super) fn export_command() -> Command {
+    let many = |name: &'static str| Arg::new(name).long(name).action(ArgAction::Append);
+    Command::new("export")
+        .about("Write the waveforms of an ASDF file as miniSEED, one file per station and tag (DIR/NET.STA.TAG.mseed), as ObsPy writes them")
+        .arg(Arg::new("in").required(true).value_name("IN.h5").value_parser(clap::value_parser!(PathBuf)))
+        .arg(Arg::new("dir").required(true).value_name("DIR").value_parser(clap::value_parser!(PathBuf)).help("Directory to write into (created if missing; existing files are not overwritten)"))
+        .arg(Arg::new("format").long("format").default_value("mseed").value_parser(["mseed"]).help("Output format"))
+        .arg(Arg::new("tag").long("tag").help("Only this waveform tag [default: every tag]"))
+        .arg(many("stations").value_name("NET.STA").value_delimiter(',').help("Only these stations (wildcards * ?)"))
+        .arg(many("channels").value_name("CHA").value_delimiter(',').help("Only these channels (wildcards)"))
+        .arg(Arg::new("start").long("start").value_name("TIME").help("Trim to this start (nearest sample, as ObsPy's trim)"))
+        .arg(Arg::new("end").long("end").value_name("TIME").help("Trim to this end"))
+        .arg(Arg::new("record-length").long("record-length").default_value("4096").value_parser(clap::value_parser!(usize)).help("miniSEED record length in bytes"))
+}
+
+/// Runs the export.
+pub(super) fn run_export(a: &clap::ArgMatches) -> Result<u8, String> {
+    let strings = |name: &str| a.get_many::<String>(name).map(|v| v.cloned().collect()).unwrap_or_default();
+    let time = |name: &str| -> Result<Option<i64>, String> {
+        a.get_one::<String>(name).map(|s| s.parse::<UtcTime>().map(UtcTime::ns).map_err(|e| format!("--{name}: {e}"))).transpose()
+    };
+    let opts = ExportOptions {
+        tag: a.get_one::<String>("tag").cloned(),
+        selection: Selection { stations: strings("stations"), channels: strings("channels"), start_ns: time("start")?, end_ns: time("end")? },
+        record_length: a.get_one::<usize>("record-length").copied().unwrap_or(4096),
+    };
+    let input = a.get_one::<PathBuf>("in").cloned().unwrap_or_default();
+    let dir = a.get_one::<PathBuf>("dir").cloned().unwrap_or_default();
+    let r = export(&input, &dir, &opts).map_err(|e| e.to_string())?;
+    eprintln!("export: {} traces in {} records, {} files in {}", r.traces, r.records, r.files.len(), dir.display());
+    Ok(EXIT_OK)
 }

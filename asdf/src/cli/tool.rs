@@ -1,4 +1,4 @@
-//! The `asdf` tool: `info`, `ls`, `validate`, `diff`, `merge`, `import` and `sample`.
+//! The `asdf` tool: `info`, `ls`, `validate`, `diff`, `merge`, `import`, `export` and `sample`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -67,6 +67,7 @@ fn command() -> Command {
                 .arg(Arg::new("json").long("json").action(ArgAction::SetTrue)),
         )
         .subcommand(super::import::command())
+        .subcommand(super::import::export_command())
         .subcommand(
             Command::new("merge")
                 .about("Join the outputs of a job array's shards (--shard I/N) into one file, as one run would have written it (objects copied as stored), and their records (SHARD.json) into OUT.json")
@@ -92,6 +93,7 @@ pub fn main() -> ExitCode {
         Some(("diff", a)) => diff_cmd(a),
         Some(("merge", a)) => merge_cmd(a).map(|()| EXIT_OK),
         Some(("import", a)) => super::import::run(a),
+        Some(("export", a)) => super::import::run_export(a),
         _ => Err("unknown subcommand".to_string()),
     };
     match r {

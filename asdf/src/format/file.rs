@@ -392,7 +392,7 @@ impl AsdfFile {
 
     /// Whether the file has the station group `/Waveforms/<station>` (one lookup: files hold
     /// thousands of stations, and listing them for each one added is quadratic).
-    fn has_station(&self, station: &str) -> Result<bool> {
+    pub(crate) fn has_station(&self, station: &str) -> Result<bool> {
         match self.waveforms_group()? {
             None => Ok(false),
             Some(g) => h5::exists(&g, station).map_err(|m| self.err("/Waveforms", m)),

@@ -36,7 +36,7 @@ pub use names::{
 };
 pub use shard::{merge_shards, MergeSummary, Shard};
 pub use station::StationGroup;
-pub use stationxml::StationXmlError;
+pub use stationxml::{station_documents, StationXmlError};
 pub use version::FormatVersion;
 pub use inspect::{diff, validate, DiffReport, Difference, Finding, Report, Severity};
 pub use waveforms::{encode_trace, EncodedTrace, TraceHeader};

@@ -58,6 +58,74 @@ fn units(n: Node<'_, '_>, name: &str) -> String {
     child(n, name).and_then(|u| child_text(u, "Name")).unwrap_or_default()
 }
 
+/// Splits a StationXML document into one document per station (`NET.STA`), each the original
+/// text with the other stations (and the networks left without any) cut out: every byte of what
+/// it keeps is the input's, unlike a document written again from the parsed model. A station
+/// listed in two networks' entries of the same code is kept in both places of its document.
+///
+/// ```
+/// let xml = br#"<FDSNStationXML schemaVersion="1.2"><Source>s</Source>
+/// <Network code="XX"><Station code="A" x="1"/><Station code="B"/></Network></FDSNStationXML>"#;
+/// let docs = asdf::format::station_documents(xml)?;
+/// assert_eq!(docs[0].0, "XX.A");
+/// assert_eq!(String::from_utf8(docs[0].1.clone()).unwrap(),
+///     "<FDSNStationXML schemaVersion=\"1.2\"><Source>s</Source>\n<Network code=\"XX\"><Station code=\"A\" x=\"1\"/></Network></FDSNStationXML>");
+/// # Ok::<(), asdf::format::StationXmlError>(())
+/// ```
+pub fn station_documents(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, StationXmlError> {
+    let s = std::str::from_utf8(bytes).map_err(|e| StationXmlError(format!("not UTF-8: {e}")))?;
+    let doc = crate::xml::parse(s).map_err(|e| StationXmlError(e.to_string()))?;
+    let root = doc.root_element();
+    if root.tag_name().name() != "FDSNStationXML" {
+        return err(format!("root element is <{}>, expected <FDSNStationXML>", root.tag_name().name()));
+    }
+    // Every station's element range, with its network's.
+    let mut stations: Vec<(String, std::ops::Range<usize>, std::ops::Range<usize>)> = Vec::new();
+    for n in children(root, "Network") {
+        let net = n.attribute("code").unwrap_or("");
+        for st in children(n, "Station") {
+            stations.push((format!("{net}.{}", st.attribute("code").unwrap_or("")), st.range(), n.range()));
+        }
+    }
+    let mut names: Vec<String> = stations.iter().map(|(name, _, _)| name.clone()).collect();
+    names.sort();
+    names.dedup();
+    let mut out = Vec::with_capacity(names.len());
+    for name in names {
+        // Cut: other stations of a network that keeps one of ours; whole networks without any.
+        let keep_networks: Vec<std::ops::Range<usize>> = stations.iter().filter(|(n, _, _)| *n == name).map(|(_, _, net)| net.clone()).collect();
+        let mut cuts: Vec<std::ops::Range<usize>> = Vec::new();
+        for (n, st, net) in &stations {
+            if *n == name {
+                continue;
+            }
+            if keep_networks.contains(net) {
+                cuts.push(with_leading_space(s, st.clone()));
+            } else if !cuts.iter().any(|c| c.start <= net.start && net.end <= c.end) {
+                cuts.push(with_leading_space(s, net.clone()));
+            }
+        }
+        cuts.sort_by_key(|c| c.start);
+        let mut text = String::with_capacity(s.len());
+        let mut at = 0;
+        for c in cuts {
+            if c.start >= at {
+                text.push_str(&s[at..c.start]);
+                at = c.end;
+            }
+        }
+        text.push_str(&s[at..]);
+        out.push((name, text.into_bytes()));
+    }
+    Ok(out)
+}
+
+/// `range` widened to take the whitespace before it (the indentation of the element cut).
+fn with_leading_space(s: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let start = s[..range.start].trim_end_matches([' ', '\t', '\n', '\r']).len();
+    start..range.end
+}
+
 impl Inventory {
     /// Parses an FDSN StationXML document (1.0, 1.1 or 1.2).
     pub fn from_stationxml(bytes: &[u8]) -> Result<Inventory, StationXmlError> {

@@ -18,7 +18,7 @@ use crate::engine::products::Products;
 use crate::engine::progress::Progress;
 use crate::engine::scheduler::{run_jobs, Finished, Outcome, Payload};
 use crate::engine::{EngineError, Summary};
-use crate::format::{encode_trace, AsdfFile, Compression, FormatVersion};
+use crate::format::{encode_trace, station_documents, AsdfFile, Compression, FormatVersion};
 use crate::model::event::Events;
 use crate::model::inventory::Inventory;
 
@@ -172,8 +172,17 @@ pub fn import_with(ctx: &Ctx, output: &Path, inputs: &[PathBuf], opts: &ImportOp
 
     let write_metadata = |file: &mut AsdfFile| -> Result<(), EngineError> {
         file.expect_stations(plan.jobs.len() as u64 + file.station_count());
-        for (path, inv) in &metadata.inventories {
-            file.add_stationxml(inv).map_err(|e| EngineError::Output { path: path.clone(), message: e.to_string() })?;
+        for (path, station, doc) in &metadata.stationxml {
+            let failed = |e: crate::format::FormatError| EngineError::Output { path: path.clone(), message: e.to_string() };
+            // A station's first document is stored as given; one the file already has is merged
+            // with it (as pyasdf's add_stationxml), which writes the merged document anew.
+            let has = file.has_station(station).map_err(failed)? && file.station(station).and_then(|s| s.has_stationxml()).map_err(failed)?;
+            if has {
+                let inv = Inventory::from_stationxml(doc).map_err(|e| EngineError::Output { path: path.clone(), message: e.to_string() })?;
+                file.add_stationxml(&inv).map_err(failed)?;
+            } else {
+                file.put_stationxml_bytes(station, doc).map_err(failed)?;
+            }
         }
         if let Some(events) = &metadata.events {
             file.add_quakeml(events)?;
@@ -226,7 +235,8 @@ pub fn import_with(ctx: &Ctx, output: &Path, inputs: &[PathBuf], opts: &ImportOp
 /// The StationXML and QuakeML to write, parsed before the run starts (rank 0 only).
 #[derive(Default)]
 struct Metadata {
-    inventories: Vec<(PathBuf, Inventory)>,
+    /// Each file's documents, one per station: (file, `NET.STA`, the document).
+    stationxml: Vec<(PathBuf, String, Vec<u8>)>,
     events: Option<Events>,
 }
 
@@ -309,14 +319,11 @@ fn read_metadata(opts: &ImportOptions) -> Result<Metadata, IngestError> {
     if !opts.stationxml.is_empty() {
         for (path, _) in expand_inputs(&opts.stationxml)? {
             let bytes = std::fs::read(&path).map_err(|e| IngestError::Input { path: path.clone(), message: e.to_string() })?;
-            let inv = Inventory::from_stationxml(&bytes).map_err(|e| IngestError::Metadata { path: path.clone(), message: format!("not valid StationXML: {e}") })?;
-            let codes = inv.station_codes();
-            let selected: Vec<&(String, String)> = codes.iter().filter(|(n, s)| opts.selection.station(&format!("{n}.{s}"))).collect();
-            if selected.len() == codes.len() {
-                metadata.inventories.push((path, inv));
-            } else {
-                for (n, s) in selected {
-                    metadata.inventories.push((path.clone(), inv.isolate_station(n, s)));
+            Inventory::from_stationxml(&bytes).map_err(|e| IngestError::Metadata { path: path.clone(), message: format!("not valid StationXML: {e}") })?;
+            let docs = station_documents(&bytes).map_err(|e| IngestError::Metadata { path: path.clone(), message: format!("not valid StationXML: {e}") })?;
+            for (station, doc) in docs {
+                if opts.selection.station(&station) {
+                    metadata.stationxml.push((path.clone(), station, doc));
                 }
             }
         }

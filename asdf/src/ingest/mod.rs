@@ -1,4 +1,4 @@
-//! Ingest: archives of miniSEED (files, directories, globs, SDS trees) with their StationXML and
+//! Ingest (and export): archives of miniSEED (files, directories, globs, SDS trees) with their StationXML and
 //! QuakeML into ASDF, as ObsPy's `read` + pyasdf's `add_waveforms` would store them, on every
 //! core and resumable.
 //!
@@ -8,7 +8,8 @@
 //!   plan (no sample decoded);
 //! - [`assemble`]: records into traces by ObsPy's rules (gaps and overlaps kept apart);
 //! - [`import`]: the run: one job per station on the engine's workers, rank 0's journaled
-//!   writer, damaged files reported and skipped.
+//!   writer, damaged files reported and skipped;
+//! - [`export`]: the way back, ASDF waveforms to miniSEED files.
 //!
 //! ```no_run
 //! use asdf::ingest::{import, ImportOptions};
@@ -20,14 +21,16 @@
 
 pub mod archive;
 mod assemble;
+pub mod export;
 pub mod import;
 pub mod mseed;
 
 use std::path::PathBuf;
 
 pub use archive::{expand_inputs, scan, sds_files, ChannelSpan, Found, ScannedFile, Selection};
+pub use export::{export, ExportOptions, ExportReport};
 pub use import::{import, import_with, ImportOptions, ImportReport, Problem};
-pub use mseed::{decode_record, read_records, scan_records, Damage, ReadRecords, RecordHeader, RecordSamples, Scanned};
+pub use mseed::{decode_record, pack_trace, read_records, scan_records, Damage, PackSamples, ReadRecords, RecordHeader, RecordSamples, Scanned};
 
 /// Why an import cannot start or stopped.
 #[derive(Debug, thiserror::Error)]

@@ -373,6 +373,118 @@ impl<'a> Msr<'a> {
     }
 }
 
+/// Samples to pack into miniSEED.
+#[derive(Debug, Clone, Copy)]
+pub enum PackSamples<'a> {
+    /// int32, packed as Steim-2 (as ObsPy writes int32), or INT32 where Steim-2 cannot hold the
+    /// differences.
+    I32(&'a [i32]),
+    /// int16 samples (held as int32), packed as INT16.
+    I16(&'a [i32]),
+    /// float32, packed as FLOAT32.
+    F32(&'a [f32]),
+    /// float64, packed as FLOAT64.
+    F64(&'a [f64]),
+}
+
+/// Packs one trace into miniSEED 2 records of `record_length` bytes (quality `D`), appended to
+/// `out`; returns the number of records.
+///
+/// ```
+/// let mut out = Vec::new();
+/// let samples: Vec<i32> = (0..1000).collect();
+/// let n = asdf::ingest::pack_trace(("XX", "STA", "", "HHZ"), 1_577_836_800_000_000_000, 100.0, asdf::ingest::PackSamples::I32(&samples), 512, &mut out)?;
+/// assert_eq!(out.len(), n * 512);
+/// let read = asdf::ingest::read_records(&out, |_| true);
+/// assert_eq!(read.records.iter().map(|(h, _)| h.samples).sum::<i64>(), 1000);
+/// # Ok::<(), String>(())
+/// ```
+pub fn pack_trace(nslc: (&str, &str, &str, &str), start_ns: i64, sampling_rate: f64, samples: PackSamples<'_>, record_length: usize, out: &mut Vec<u8>) -> Result<usize, String> {
+    let (net, sta, loc, cha) = nslc;
+    let code = |s: &str, what: &str| -> Result<std::ffi::CString, String> {
+        std::ffi::CString::new(s).map_err(|_| format!("{what} code {s:?} holds a NUL byte"))
+    };
+    let (n, s, l, c) = (code(net, "network")?, code(sta, "station")?, code(loc, "location")?, code(cha, "channel")?);
+    let mut sid = [0 as c_char; ms::LM_SIDLEN as usize];
+    // SAFETY: the codes are NUL-terminated, and `sid` is LM_SIDLEN bytes as libmseed expects.
+    let rc = unsafe { ms::ms_nslc2sid(sid.as_mut_ptr(), sid.len() as i32, 0, n.as_ptr(), s.as_ptr(), l.as_ptr(), c.as_ptr()) };
+    if rc < 0 {
+        return Err(format!("{net}.{sta}.{loc}.{cha}: codes libmseed cannot make a source identifier of"));
+    }
+    let attempts: &[i16] = match samples {
+        PackSamples::I32(_) => &[ms::DE_STEIM2 as i16, ms::DE_INT32 as i16],
+        PackSamples::I16(_) => &[ms::DE_INT16 as i16],
+        PackSamples::F32(_) => &[ms::DE_FLOAT32 as i16],
+        PackSamples::F64(_) => &[ms::DE_FLOAT64 as i16],
+    };
+    let mut last = String::new();
+    for &encoding in attempts {
+        let mut packed = Vec::new();
+        match pack_once(&sid, start_ns, sampling_rate, samples, encoding, record_length, &mut packed) {
+            Ok(records) => {
+                out.extend(packed);
+                return Ok(records);
+            }
+            Err(m) => last = m,
+        }
+    }
+    Err(format!("{net}.{sta}.{loc}.{cha}: {last}"))
+}
+
+fn pack_once(sid: &[c_char], start_ns: i64, rate: f64, samples: PackSamples<'_>, encoding: i16, record_length: usize, out: &mut Vec<u8>) -> Result<usize, String> {
+    let (ptr, n, kind): (*const std::ffi::c_void, usize, u8) = match samples {
+        PackSamples::I32(v) | PackSamples::I16(v) => (v.as_ptr().cast(), v.len(), b'i'),
+        PackSamples::F32(v) => (v.as_ptr().cast(), v.len(), b'f'),
+        PackSamples::F64(v) => (v.as_ptr().cast(), v.len(), b'd'),
+    };
+    if !(rate.is_finite() && rate > 0.0) {
+        return Err(format!("sampling rate {rate} cannot be written"));
+    }
+    capture_messages();
+    // SAFETY: msr3_init allocates a zeroed record, freed by `Msr` (after `datasamples`, which
+    // points to our samples, is set back to NULL so that libmseed does not free them).
+    let msr = Msr(unsafe { ms::msr3_init(ptr::null_mut()) }, std::marker::PhantomData);
+    if msr.0.is_null() {
+        return Err("libmseed cannot allocate a record".into());
+    }
+    {
+        // SAFETY: non-null record we own; the fields are plain values, and `datasamples`
+        // points to `n` samples of `kind` that outlive the call to msr3_pack below.
+        let r = unsafe { &mut *msr.0 };
+        r.sid[..sid.len()].copy_from_slice(sid);
+        r.reclen = record_length as i32;
+        r.pubversion = 2;
+        r.starttime = start_ns;
+        r.samprate = rate;
+        r.encoding = encoding;
+        r.datasamples = ptr.cast_mut();
+        r.numsamples = n as i64;
+        r.samplecnt = n as i64;
+        r.sampletype = kind as c_char;
+    }
+    let mut packed: i64 = 0;
+    let flags = ms::MSF_FLUSHDATA | ms::MSF_PACKVER2;
+    // SAFETY: `out` outlives the call; the handler only appends the bytes libmseed passes.
+    let records = unsafe { ms::msr3_pack(msr.0, Some(collect_record), (out as *mut Vec<u8>).cast(), &mut packed, flags, 0) };
+    // SAFETY: as above; the samples are ours, not libmseed's to free.
+    unsafe { (*msr.0).datasamples = ptr::null_mut() };
+    let said = take_messages();
+    if records < 0 || packed != n as i64 {
+        return Err(format!("libmseed packed {packed} of {n} samples as encoding {encoding}{said}"));
+    }
+    Ok(records as usize)
+}
+
+/// msr3_pack's record handler: appends the record to the `Vec<u8>` behind `data`.
+unsafe extern "C" fn collect_record(record: *mut c_char, length: i32, data: *mut std::ffi::c_void) {
+    if record.is_null() || data.is_null() || length <= 0 {
+        return;
+    }
+    // SAFETY: `data` is the `&mut Vec<u8>` pack_once passed, and `record` holds `length` bytes.
+    let (out, bytes) = unsafe { (&mut *data.cast::<Vec<u8>>(), std::slice::from_raw_parts(record.cast::<u8>(), length as usize)) };
+    out.extend_from_slice(bytes);
+}
+
 /// NET, STA, LOC, CHA of a FDSN source identifier (`FDSN:NET_STA_LOC_B_S_SS`), as libmseed
 /// splits it (band, source and subsource joined into the SEED channel code when one letter each).
 fn nslc(sid: &[c_char]) -> (String, String, String, String) {
