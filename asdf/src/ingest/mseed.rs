@@ -176,6 +176,7 @@ fn walk<'a>(buf: &'a [u8], mut each: impl FnMut(&mut Msr<'a>, RecordHeader) -> R
     let mut damage = Vec::new();
     let mut seen_records = false;
     let mut offset = 0usize;
+    let mut msr = Msr(ptr::null_mut(), std::marker::PhantomData);
     while buf.len() - offset >= MIN_RECORD {
         let rest = &buf[offset..];
         // A noise record (a sequence number, then blanks where the header would be): ObsPy
@@ -189,8 +190,8 @@ fn walk<'a>(buf: &'a [u8], mut each: impl FnMut(&mut Msr<'a>, RecordHeader) -> R
             offset += MIN_RECORD;
             continue;
         }
-        match Msr::parse(rest, false) {
-            Ok(mut msr) => {
+        match msr.parse_into(rest, false) {
+            Ok(()) => {
                 let header = msr.header(offset as u64);
                 offset += header.length as usize;
                 seen_records = true;
@@ -275,27 +276,34 @@ impl<'a> Msr<'a> {
     /// Parses the record at the start of `buf` (which runs to the end of its file, so that a
     /// record without Blockette 1000 can take the rest), unpacking its samples if asked.
     fn parse(buf: &'a [u8], unpack: bool) -> Result<Msr<'a>, String> {
-        capture_messages();
         let mut msr = Msr(ptr::null_mut(), std::marker::PhantomData);
+        msr.parse_into(buf, unpack)?;
+        Ok(msr)
+    }
+
+    /// [`Msr::parse`] into this record, reusing what libmseed allocated for the previous one
+    /// (its sample buffer among others): a walk through a file allocates once, not per record.
+    fn parse_into(&mut self, buf: &'a [u8], unpack: bool) -> Result<(), String> {
+        capture_messages();
         let flags = ms::MSF_ATENDOFFILE | ms::MSF_VALIDATECRC | if unpack { ms::MSF_UNPACKDATA } else { 0 };
-        // SAFETY: libmseed reads at most `buf.len()` bytes from `buf`, and allocates the record
-        // into `msr.0`, which `Msr` frees.
-        let rc = unsafe { ms::msr3_parse(buf.as_ptr().cast::<c_char>(), buf.len() as u64, &mut msr.0, flags, 0) };
+        // SAFETY: libmseed reads at most `buf.len()` bytes from `buf`, and (re)initialises the
+        // record in `self.0` (allocating it when null), which `Msr` frees.
+        let rc = unsafe { ms::msr3_parse(buf.as_ptr().cast::<c_char>(), buf.len() as u64, &mut self.0, flags, 0) };
         let said = take_messages();
         if rc > 0 {
             return Err(format!("the record is cut short: {rc} more bytes needed than the file has{said}"));
         }
-        if rc < 0 || msr.0.is_null() {
+        if rc < 0 || self.0.is_null() {
             return Err(format!("{}{said}", error_string(rc)));
         }
-        let r = msr.record();
+        let r = self.record();
         if r.reclen <= 0 || r.reclen as usize > buf.len() {
             return Err(format!("record length {} does not fit the {} bytes left in the file", r.reclen, buf.len()));
         }
         if unpack && r.samplecnt > 0 && r.numsamples != r.samplecnt {
             return Err(format!("{} samples decoded where the header declares {}{said}", r.numsamples, r.samplecnt));
         }
-        Ok(msr)
+        Ok(())
     }
 
     /// Decodes the samples of a record parsed without them (libmseed reads them from the
