@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """References for `asdf import`, driven by tests/tests/import.rs.
 
-  import_reference.py corpus-dir              ObsPy's own miniSEED test files (their directory).
+  import_reference.py corpus-dir [sac]        ObsPy's own miniSEED (or SAC) test files (their directory).
   import_reference.py obspy FILE...           What ObsPy's read makes of each file, as JSON: per
                                               trace id, start (ns), rate, dtype, npts and a
                                               checksum of the samples; or the error.
   import_reference.py ours TAG OURS.h5...     The same for the traces of ASDF files, read by
                                               pyasdf (with its validate() report, StationXML
                                               channels per station, events and event ids).
-  import_reference.py via-pyasdf DIR FILE...  ObsPy's read of each file, written by pyasdf's
+  import_reference.py via-pyasdf DIR FORMAT FILE...  ObsPy's read (MSEED or SAC) of each file, written by pyasdf's
                                               add_waveforms (into DIR) and read back by pyasdf.
   import_reference.py obspy-joined FILE...    ObsPy's read of all files, traces joined across
                                               files where continuous (asdf import's rule).
@@ -89,14 +89,14 @@ def ours(tag, paths):
     print(json.dumps(res))
 
 
-def via_pyasdf(files, workdir):
+def via_pyasdf(files, workdir, fmt):
     """ObsPy's read of each file written by pyasdf's add_waveforms and read back: what users
     get today, file by file."""
     import pyasdf
     res = {}
     for i, f in enumerate(files):
         try:
-            st = obspy.read(f, format="MSEED")
+            st = obspy.read(f, format=fmt)
             st.traces = [t for t in st if t.data.dtype.kind in "iuf"]
             out = os.path.join(workdir, f"py{i}.h5")
             with pyasdf.ASDFDataSet(out, mode="w") as ds:
@@ -198,8 +198,11 @@ def make_archive(root):
     print(json.dumps({"root": root}))
 
 
-def corpus_dir():
-    import obspy.io.mseed.tests as t
+def corpus_dir(kind):
+    if kind == "sac":
+        import obspy.io.sac.tests as t
+    else:
+        import obspy.io.mseed.tests as t
     print(os.path.join(os.path.dirname(t.__file__), "data"))
 
 
@@ -210,7 +213,7 @@ if __name__ == "__main__":
     elif mode == "ours":
         ours(sys.argv[2], sys.argv[3:])
     elif mode == "via-pyasdf":
-        via_pyasdf(sys.argv[3:], sys.argv[2])
+        via_pyasdf(sys.argv[4:], sys.argv[2], sys.argv[3])
     elif mode == "obspy-joined":
         obspy_joined(sys.argv[2:])
     elif mode == "pyasdf":
@@ -218,6 +221,6 @@ if __name__ == "__main__":
     elif mode == "make-archive":
         make_archive(sys.argv[2])
     elif mode == "corpus-dir":
-        corpus_dir()
+        corpus_dir(sys.argv[2] if len(sys.argv) > 2 else "mseed")
     else:
         sys.exit(f"unknown mode {mode}")

@@ -10,7 +10,8 @@ use rayon::prelude::*;
 
 use crate::model::stream::wildcard_match;
 
-use super::mseed::{scan_records, Damage, RecordHeader};
+use super::mseed::{scan_records, starts_with_record, Damage, RecordHeader, Scanned};
+use super::sac::{has_sac_header, read_sac, SacTrace};
 use super::IngestError;
 
 /// Which data to import: stations, channels and a time window (all optional).
@@ -249,7 +250,11 @@ pub fn scan(files: &[(PathBuf, Found)], sel: &Selection) -> Vec<ScannedFile> {
                 Ok(b) => b,
                 Err(e) => return ScannedFile { path: path.clone(), found: *found, channels: Vec::new(), records: 0, damage: vec![Damage { offset: 0, message: format!("cannot read: {e}"), resumed_at: None }] },
             };
-            let scanned = scan_records(&bytes);
+            let scanned = match sac_file(&bytes) {
+                Some(Ok(h)) => Scanned { records: vec![h], damage: Vec::new() },
+                Some(Err(message)) => Scanned { records: Vec::new(), damage: vec![Damage { offset: 0, message, resumed_at: None }] },
+                None => scan_records(&bytes),
+            };
             let mut channels: BTreeMap<String, ChannelSpan> = BTreeMap::new();
             for h in scanned.records.iter().filter(|h| sel.record(h)) {
                 let id = format!("{}.{}.{}.{}", h.network, h.station, h.location, h.channel);
@@ -262,6 +267,36 @@ pub fn scan(files: &[(PathBuf, Found)], sel: &Selection) -> Vec<ScannedFile> {
             ScannedFile { path: path.clone(), found: *found, channels: channels.into_values().collect(), records: scanned.records.len() as u64, damage: scanned.damage }
         })
         .collect()
+}
+
+/// A SAC file's trace header as the record header of the one "record" it is (`format_version`
+/// 0, encoding 4 for its float32 samples), with its samples; `None` when `bytes` are not SAC.
+pub(crate) fn sac_file(bytes: &[u8]) -> Option<Result<RecordHeader, String>> {
+    sac_trace(bytes).map(|r| r.map(|(h, _)| h))
+}
+
+/// [`sac_file`] with the samples.
+pub(crate) fn sac_trace(bytes: &[u8]) -> Option<Result<(RecordHeader, Vec<f32>), String>> {
+    if !has_sac_header(bytes) || starts_with_record(bytes) {
+        return None;
+    }
+    Some(read_sac(bytes).map(|t: SacTrace| {
+        let header = RecordHeader {
+            offset: 0,
+            length: bytes.len().min(u32::MAX as usize) as u32,
+            network: t.network,
+            station: t.station,
+            location: t.location,
+            channel: t.channel,
+            publication: 0,
+            start_ns: t.start_ns,
+            sampling_rate: t.sampling_rate,
+            samples: t.samples.len() as i64,
+            encoding: 4,
+            format_version: 0,
+        };
+        (header, t.samples)
+    }))
 }
 
 #[cfg(test)]

@@ -22,9 +22,9 @@ use crate::format::{encode_trace, station_documents, AsdfFile, Compression, Form
 use crate::model::event::Events;
 use crate::model::inventory::Inventory;
 
-use super::archive::{expand_inputs, scan, sds_files, Found, Selection};
+use super::archive::{expand_inputs, sac_trace, scan, sds_files, Found, Selection};
 use super::assemble::{assemble, Piece};
-use super::mseed::{read_records, Damage, RecordHeader};
+use super::mseed::{read_records, Damage, RecordHeader, RecordSamples};
 use super::IngestError;
 
 /// Bytes of memory a sample takes while its station is imported (decoded, joined, compressed).
@@ -274,7 +274,7 @@ fn plan_root(output: &Path, inputs: &[PathBuf], opts: &ImportOptions) -> Result<
     let mut text_channels = std::collections::BTreeSet::new();
     for f in &scanned {
         if f.not_miniseed() && f.found == Found::Walked {
-            notes.push(format!("{}: not miniSEED, passed over", f.path.display()));
+            notes.push(format!("{}: neither miniSEED nor SAC, passed over", f.path.display()));
             continue;
         }
         problems.extend(f.damage.iter().map(|d| Problem { path: f.path.clone(), damage: d.clone() }));
@@ -284,6 +284,11 @@ fn plan_root(output: &Path, inputs: &[PathBuf], opts: &ImportOptions) -> Result<
                 continue;
             }
             let station = c.id.splitn(3, '.').take(2).collect::<Vec<_>>().join(".");
+            if station == "." {
+                let message = format!("{:?} has neither a network nor a station code; ASDF stores a trace under NET.STA, so it is not imported", c.id);
+                problems.push(Problem { path: f.path.clone(), damage: Damage { offset: 0, message, resumed_at: None } });
+                continue;
+            }
             let entry = stations.entry(station).or_default();
             entry.0 += c.samples;
             if entry.1.last() != Some(&f.path) {
@@ -295,7 +300,7 @@ fn plan_root(output: &Path, inputs: &[PathBuf], opts: &ImportOptions) -> Result<
     if stations.is_empty() {
         let why: Vec<String> = problems.iter().map(ToString::to_string).collect();
         let selected = if opts.selection == Selection::default() { "" } else { " match the selection" };
-        return Err(IngestError::Usage(format!("nothing to import: no miniSEED records{selected} in the {} file(s) given{}{}", scanned.len(), if why.is_empty() { "" } else { ":\n  " }, why.join("\n  "))));
+        return Err(IngestError::Usage(format!("nothing to import: no miniSEED or SAC data{selected} in the {} file(s) given{}{}", scanned.len(), if why.is_empty() { "" } else { ":\n  " }, why.join("\n  "))));
     }
     let mut planned: Vec<(Job, Vec<PathBuf>)> = stations.into_iter().map(|(station, (samples, files))| (Job { station, tag: opts.tag.clone(), samples }, files)).collect();
     planned.sort_by(|a, b| b.0.samples.cmp(&a.0.samples).then_with(|| a.0.station.cmp(&b.0.station)));
@@ -362,6 +367,16 @@ fn import_station(job: &Job, files: &[PathBuf], version: FormatVersion, opts: &I
         // Damage the scan found is reported once, by the plan; a record that does not decode
         // is reported here.
         let select = |h: &RecordHeader| h.network == network && h.station == station && !h.is_text() && opts.selection.record(h);
+        if let Some(sac) = sac_trace(&bytes) {
+            // A SAC file is one trace (its damage, if any, the plan reported).
+            if let Ok((h, samples)) = sac {
+                if select(&h) {
+                    let id = format!("{}.{}.{}.{}", h.network, h.station, h.location, h.channel);
+                    channels.entry((id, h.publication)).or_default().push(Piece { header: h, samples: RecordSamples::F32(samples) });
+                }
+            }
+            continue;
+        }
         let read = read_records(&bytes, select);
         record.problems.extend(read.undecodable.into_iter().map(|damage| Problem { path: path.clone(), damage }));
         for (h, samples) in read.records {

@@ -1,9 +1,10 @@
-//! Ingest (and export): archives of miniSEED (files, directories, globs, SDS trees) with their StationXML and
+//! Ingest (and export): archives of miniSEED (files, directories, globs, SDS trees) and SAC with their StationXML and
 //! QuakeML into ASDF, as ObsPy's `read` + pyasdf's `add_waveforms` would store them, on every
 //! core and resumable.
 //!
 //! The layers of an import, each a file:
 //! - [`mseed`]: the libmseed boundary (record headers and samples, every encoding);
+//! - [`sac`]: SAC binary files, as ObsPy reads them;
 //! - [`archive`]: inputs expanded into files, and the scan of their record headers into the
 //!   plan (no sample decoded);
 //! - [`assemble`]: records into traces by ObsPy's rules (gaps and overlaps kept apart);
@@ -24,12 +25,14 @@ mod assemble;
 pub mod export;
 pub mod import;
 pub mod mseed;
+pub mod sac;
 
 use std::path::PathBuf;
 
 pub use archive::{expand_inputs, scan, sds_files, ChannelSpan, Found, ScannedFile, Selection};
 pub use export::{export, ExportOptions, ExportReport};
 pub use import::{import, import_with, ImportOptions, ImportReport, Problem};
+pub use sac::{is_sac, read_sac, SacTrace};
 pub use mseed::{decode_record, pack_trace, read_records, scan_records, Damage, PackSamples, ReadRecords, RecordHeader, RecordSamples, Scanned};
 
 /// Why an import cannot start or stopped.

@@ -248,6 +248,11 @@ fn is_control_header(b: &[u8]) -> bool {
     b.len() >= 8 && b[..6].iter().all(|c| c.is_ascii_digit() || *c == b' ') && matches!(b[6], b'V' | b'A' | b'S' | b'T') && matches!(b[7], b' ' | b'*')
 }
 
+/// Whether `buf` starts with a miniSEED record libmseed reads.
+pub(crate) fn starts_with_record(buf: &[u8]) -> bool {
+    Msr::parse(buf, false).is_ok()
+}
+
 /// Decodes one record's samples: `record` holds exactly the record's bytes (from
 /// [`RecordHeader::offset`], [`RecordHeader::length`] long). `Ok(None)` for a text record.
 ///

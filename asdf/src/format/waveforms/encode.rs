@@ -80,6 +80,9 @@ pub(crate) fn describe_trace(tr: &Trace, tag: &str, version: FormatVersion, comp
     if !(tr.stats.sampling_rate.is_finite() && tr.stats.sampling_rate > 0.0) {
         return Err(format!("{}: sampling rate {} is not positive", tr.id(), tr.stats.sampling_rate));
     }
+    if tr.stats.network.is_empty() && tr.stats.station.is_empty() {
+        return Err(format!("{:?}: a trace needs a network or station code to be stored in ASDF (its group is NET.STA)", tr.id()));
+    }
     if tr.stats.network.contains('.') || tr.stats.station.contains('.') || tr.stats.location.contains('.') || tr.stats.channel.contains('.') {
         return Err(format!("{}: SEED codes cannot contain `.`", tr.id()));
     }

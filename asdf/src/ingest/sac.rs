@@ -1,0 +1,216 @@
+//! SAC binary files (a solver's or a data centre's single traces), read as ObsPy reads them:
+//! either byte order (told by the header version, 6), the codes from `knetwk`, `kstnm`, `khole`
+//! and `kcmpnm`, the start from the reference time (`nz*`) plus `b`, the rate from `delta`
+//! rounded to the microsecond (ObsPy's rule since 1.4), float32 samples.
+
+/// Header length: 70 floats, 40 integers, 24 strings (192 bytes).
+const HEADER: usize = 632;
+/// SAC's "undefined" for numbers.
+const UNDEFINED: i32 = -12345;
+
+/// One SAC file's trace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SacTrace {
+    /// `knetwk`.
+    pub network: String,
+    /// `kstnm`.
+    pub station: String,
+    /// `khole`.
+    pub location: String,
+    /// `kcmpnm`.
+    pub channel: String,
+    /// Reference time plus `b`, ns since 1970.
+    pub start_ns: i64,
+    /// `1 / delta`, `delta` rounded to the microsecond.
+    pub sampling_rate: f64,
+    /// The samples.
+    pub samples: Vec<f32>,
+}
+
+/// Whether `bytes` look like a SAC binary file of evenly spaced samples: header version 6 in
+/// one byte order, and the length the header's sample count implies.
+///
+/// ```
+/// assert!(!asdf::ingest::is_sac(b"not a SAC file"));
+/// ```
+pub fn is_sac(bytes: &[u8]) -> bool {
+    byte_order(bytes).is_some_and(|be| {
+        let npts = int(bytes, 9, be);
+        npts >= 0 && bytes.len() == HEADER + 4 * npts as usize
+    })
+}
+
+/// Reads a SAC binary file.
+///
+/// ```
+/// assert!(asdf::ingest::read_sac(&[0u8; 700]).is_err());
+/// ```
+pub fn read_sac(bytes: &[u8]) -> Result<SacTrace, String> {
+    let be = byte_order(bytes).ok_or("not a SAC binary file (no header version 6 in either byte order)")?;
+    let npts = int(bytes, 9, be);
+    if npts < 0 {
+        return Err(format!("npts is {npts}"));
+    }
+    let npts = npts as usize;
+    // As ObsPy: a file longer or shorter than its header says is refused.
+    if bytes.len() != HEADER + 4 * npts {
+        return Err(format!("the header declares {npts} samples ({} bytes with the header), the file has {} bytes", HEADER + 4 * npts, bytes.len()));
+    }
+    if int(bytes, 15, be) != 1 && int(bytes, 15, be) != UNDEFINED {
+        return Err(format!("iftype {}: not a time series (spectral and x-y files are not waveforms)", int(bytes, 15, be)));
+    }
+    if int(bytes, 35, be) == 0 {
+        return Err("leven is false: unevenly spaced samples are not a waveform ASDF can hold".into());
+    }
+    let delta = float(bytes, 0, be);
+    if !(delta.is_finite() && delta > 0.0) || delta == UNDEFINED as f32 {
+        return Err(format!("delta {delta} is not a sample interval"));
+    }
+    // ObsPy: the interval rounded to microseconds, then inverted.
+    let sampling_rate = 1.0 / ((f64::from(delta) * 1e6).round() / 1e6);
+    let b = float(bytes, 5, be);
+    let b = if b == UNDEFINED as f32 { 0.0 } else { f64::from(b) };
+    // As ObsPy's `UTCDateTime + float`: the seconds to ns, rounded half to even.
+    let start_ns = reference_ns(bytes, be).unwrap_or(0) + (b * 1e9).round_ties_even() as i64;
+    let samples = bytes[HEADER..HEADER + 4 * npts]
+        .chunks_exact(4)
+        .map(|c| {
+            let a = [c[0], c[1], c[2], c[3]];
+            if be { f32::from_be_bytes(a) } else { f32::from_le_bytes(a) }
+        })
+        .collect();
+    Ok(SacTrace {
+        network: string(bytes, 608, 8),
+        station: string(bytes, 440, 8),
+        location: string(bytes, 464, 8),
+        channel: string(bytes, 600, 8),
+        start_ns,
+        sampling_rate,
+        samples,
+    })
+}
+
+/// Whether `bytes` start with what reads as a SAC header (version 6 in one byte order), whether
+/// or not the rest of the file agrees with it.
+pub(crate) fn has_sac_header(bytes: &[u8]) -> bool {
+    byte_order(bytes).is_some()
+}
+
+/// `Some(big_endian)` when the header version reads 6 in that byte order.
+fn byte_order(bytes: &[u8]) -> Option<bool> {
+    if bytes.len() < HEADER {
+        return None;
+    }
+    [false, true].into_iter().find(|&be| int(bytes, 6, be) == 6)
+}
+
+fn int(bytes: &[u8], i: usize, be: bool) -> i32 {
+    let at = 280 + 4 * i;
+    let a = [bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]];
+    if be { i32::from_be_bytes(a) } else { i32::from_le_bytes(a) }
+}
+
+fn float(bytes: &[u8], i: usize, be: bool) -> f32 {
+    let at = 4 * i;
+    let a = [bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]];
+    if be { f32::from_be_bytes(a) } else { f32::from_le_bytes(a) }
+}
+
+/// A header string as ObsPy cleans it: cut at a NUL, bytes outside ASCII as `?`, blanks
+/// trimmed, `-12345` as empty.
+fn string(bytes: &[u8], at: usize, len: usize) -> String {
+    let raw = &bytes[at..at + len];
+    let raw = &raw[..raw.iter().position(|&b| b == 0).unwrap_or(len)];
+    let s: String = raw.iter().map(|&b| if b.is_ascii() { b as char } else { '?' }).collect();
+    let s = s.trim().to_string();
+    if s == "-12345" { String::new() } else { s }
+}
+
+/// The reference time (`nzyear`, `nzjday`, `nzhour`, `nzmin`, `nzsec`, `nzmsec`) in ns, `None`
+/// when a field is undefined or out of range (ObsPy then counts from 1970).
+fn reference_ns(bytes: &[u8], be: bool) -> Option<i64> {
+    let f: Vec<i32> = (0..6).map(|i| int(bytes, i, be)).collect();
+    if f.contains(&UNDEFINED) {
+        return None;
+    }
+    let (mut year, jday, hour, min, sec, msec) = (f[0], f[1], f[2], f[3], f[4], f[5]);
+    if (0..=99).contains(&year) {
+        year += 1900;
+    }
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if !(1..=if leap { 366 } else { 365 }).contains(&jday) || !(0..24).contains(&hour) || !(0..60).contains(&min) || !(0..60).contains(&sec) || !(0..1000).contains(&msec) {
+        return None;
+    }
+    let days = days_before_year(year) + i64::from(jday - 1);
+    Some((((days * 24 + i64::from(hour)) * 60 + i64::from(min)) * 60 + i64::from(sec)) * 1_000_000_000 + i64::from(msec) * 1_000_000)
+}
+
+/// Days from 1970-01-01 to the first of January of `year`.
+fn days_before_year(year: i32) -> i64 {
+    let y = i64::from(year) - 1;
+    let leaps = |y: i64| y.div_euclid(4) - y.div_euclid(100) + y.div_euclid(400);
+    (i64::from(year) - 1970) * 365 + leaps(y) - leaps(1969)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A SAC file of `samples` at 100 Hz starting 2020-001T00:00:01.5 (b = 0.5 after 1.000 s).
+    fn sac_file(be: bool, samples: &[f32]) -> Vec<u8> {
+        let mut b = vec![0u8; HEADER];
+        let put_f = |b: &mut Vec<u8>, i: usize, v: f32| b[4 * i..4 * i + 4].copy_from_slice(&if be { v.to_be_bytes() } else { v.to_le_bytes() });
+        let put_i = |b: &mut Vec<u8>, i: usize, v: i32| b[280 + 4 * i..284 + 4 * i].copy_from_slice(&if be { v.to_be_bytes() } else { v.to_le_bytes() });
+        for i in 0..70 {
+            put_f(&mut b, i, -12345.0);
+        }
+        for i in 0..40 {
+            put_i(&mut b, i, -12345);
+        }
+        put_f(&mut b, 0, 0.01);
+        put_f(&mut b, 5, 0.5);
+        for (i, v) in [2020, 1, 0, 0, 1, 0, 6].into_iter().enumerate() {
+            put_i(&mut b, i, v);
+        }
+        put_i(&mut b, 9, samples.len() as i32);
+        put_i(&mut b, 15, 1);
+        put_i(&mut b, 35, 1);
+        for at in (440..HEADER).step_by(8) {
+            b[at..at + 8].copy_from_slice(b"-12345  ");
+        }
+        b[440..448].copy_from_slice(b"ANMO    ");
+        b[600..608].copy_from_slice(b"BHZ\0\0\0\0\0");
+        b[608..616].copy_from_slice(b"IU      ");
+        for v in samples {
+            b.extend_from_slice(&if be { v.to_be_bytes() } else { v.to_le_bytes() });
+        }
+        b
+    }
+
+    #[test]
+    fn both_byte_orders_read_alike() {
+        for be in [false, true] {
+            let f = sac_file(be, &[1.0, -2.5, 3.0]);
+            assert!(is_sac(&f));
+            let t = read_sac(&f).unwrap();
+            assert_eq!((t.network.as_str(), t.station.as_str(), t.location.as_str(), t.channel.as_str()), ("IU", "ANMO", "", "BHZ"));
+            assert_eq!(t.start_ns, 1_577_836_801_500_000_000);
+            assert_eq!(t.sampling_rate, 100.0);
+            assert_eq!(t.samples, vec![1.0, -2.5, 3.0]);
+        }
+        let mut short = sac_file(false, &[1.0, 2.0]);
+        short.truncate(HEADER + 4);
+        assert!(!is_sac(&short));
+        assert!(read_sac(&short).unwrap_err().contains("declares 2 samples"));
+        let mut long = sac_file(false, &[1.0, 2.0]);
+        long.extend([0; 8]);
+        assert!(!is_sac(&long) && read_sac(&long).is_err());
+    }
+
+    #[test]
+    fn days_before_years() {
+        assert_eq!(days_before_year(1970), 0);
+        assert_eq!(days_before_year(2020), 18_262);
+        assert_eq!(days_before_year(1969), -365);
+    }
+}
