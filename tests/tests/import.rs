@@ -288,6 +288,21 @@ fn import_export_import_round_trips() {
     ours.sort_by_key(|t| (t["id"].as_str().unwrap().to_string(), t["start_ns"].as_i64().unwrap()));
     assert_eq!(traces, ours);
 
+    // SAC: one file per trace; imported back, the same traces in float32.
+    let sac = dir.path().join("sac");
+    let o = run(0, &bin("asdf"), &["export", first.to_str().unwrap(), sac.to_str().unwrap(), "--format", "sac"], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(files_under(&sac).len(), 9);
+    let third = dir.path().join("third.h5");
+    let o = import(&[third.to_str().unwrap(), sac.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let b = reference(&["ours", "raw_recording", third.to_str().unwrap()]);
+    let key = |t: &Value| (t["id"].clone(), t["start_ns"].clone(), t["npts"].clone(), t["rate"].clone());
+    let from_sac: Vec<_> = b[third.to_str().unwrap()]["traces"].as_array().unwrap().iter().map(key).collect();
+    let from_first: Vec<_> = a[first.to_str().unwrap()]["traces"].as_array().unwrap().iter().map(key).collect();
+    assert_eq!(from_sac, from_first);
+    assert!(b[third.to_str().unwrap()]["traces"].as_array().unwrap().iter().all(|t| t["dtype"] == "float32"));
+
     // One channel, trimmed, in 512-byte records.
     let part = dir.path().join("part");
     let o = run(0, &bin("asdf"), &["export", first.to_str().unwrap(), part.to_str().unwrap(), "--stations", "XX.S1", "--channels", "HHZ", "--start", "2020-01-01T01:00:00", "--end", "2020-01-01T02:00:00", "--record-length", "512"], &[]);

@@ -7,7 +7,7 @@ use clap::{Arg, ArgAction, Command};
 
 use crate::format::Compression;
 use crate::engine::Ctx;
-use crate::ingest::{export, import_with, ExportOptions, ImportOptions, Selection};
+use crate::ingest::{export, import_with, ExportFormat, ExportOptions, ImportOptions, Selection};
 use crate::model::time::UtcTime;
 
 use super::{EXIT_JOBS_FAILED, EXIT_OK};
@@ -99,10 +99,10 @@ pub(super) fn run(a: &clap::ArgMatches) -> Result<u8, String> {
 pub(super) fn export_command() -> Command {
     let many = |name: &'static str| Arg::new(name).long(name).action(ArgAction::Append);
     Command::new("export")
-        .about("Write the waveforms of an ASDF file as miniSEED, one file per station and tag (DIR/NET.STA.TAG.mseed), as ObsPy writes them")
+        .about("Write the waveforms of an ASDF file as miniSEED (one file per station and tag, DIR/NET.STA.TAG.mseed) or SAC (one file per trace), as ObsPy writes them")
         .arg(Arg::new("in").required(true).value_name("IN.h5").value_parser(clap::value_parser!(PathBuf)))
         .arg(Arg::new("dir").required(true).value_name("DIR").value_parser(clap::value_parser!(PathBuf)).help("Directory to write into (created if missing; existing files are not overwritten)"))
-        .arg(Arg::new("format").long("format").default_value("mseed").value_parser(["mseed"]).help("Output format"))
+        .arg(Arg::new("format").long("format").default_value("mseed").value_parser(["mseed", "sac"]).help("mseed: one file per station and tag; sac: one file per trace, named as its dataset"))
         .arg(Arg::new("tag").long("tag").help("Only this waveform tag [default: every tag]"))
         .arg(many("stations").value_name("NET.STA").value_delimiter(',').help("Only these stations (wildcards * ?)"))
         .arg(many("channels").value_name("CHA").value_delimiter(',').help("Only these channels (wildcards)"))
@@ -121,10 +121,14 @@ pub(super) fn run_export(a: &clap::ArgMatches) -> Result<u8, String> {
         tag: a.get_one::<String>("tag").cloned(),
         selection: Selection { stations: strings("stations"), channels: strings("channels"), start_ns: time("start")?, end_ns: time("end")? },
         record_length: a.get_one::<usize>("record-length").copied().unwrap_or(4096),
+        format: if a.get_one::<String>("format").is_some_and(|f| f == "sac") { ExportFormat::Sac } else { ExportFormat::Mseed },
     };
     let input = a.get_one::<PathBuf>("in").cloned().unwrap_or_default();
     let dir = a.get_one::<PathBuf>("dir").cloned().unwrap_or_default();
     let r = export(&input, &dir, &opts).map_err(|e| e.to_string())?;
-    eprintln!("export: {} traces in {} records, {} files in {}", r.traces, r.records, r.files.len(), dir.display());
+    match opts.format {
+        ExportFormat::Mseed => eprintln!("export: {} traces in {} records, {} files in {}", r.traces, r.records, r.files.len(), dir.display()),
+        ExportFormat::Sac => eprintln!("export: {} traces, {} SAC files in {}", r.traces, r.files.len(), dir.display()),
+    }
     Ok(EXIT_OK)
 }

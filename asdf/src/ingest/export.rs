@@ -1,7 +1,10 @@
-//! `asdf export`: waveforms of an ASDF file back to miniSEED, for solvers and older tools: one
-//! file per station and tag, `DIR/NET.STA.TAG.mseed`, each trace packed as ObsPy's
-//! `write(format="MSEED")` packs it (Steim-2 for int32, INT16, FLOAT32, FLOAT64; 4096-byte
-//! miniSEED 2 records of quality `D`). `asdf import` of the result gives the same traces back.
+//! `asdf export`: waveforms of an ASDF file back to miniSEED or SAC, for solvers and older
+//! tools. miniSEED: one file per station and tag, `DIR/NET.STA.TAG.mseed`, each trace packed as
+//! ObsPy's `write(format="MSEED")` packs it (Steim-2 for int32, INT16, FLOAT32, FLOAT64;
+//! 4096-byte miniSEED 2 records of quality `D`). SAC: one file per trace, named as its dataset
+//! (`DIR/NET.STA.LOC.CHA__START__END__TAG.sac`), float32 as SAC holds (integers converted, as
+//! ObsPy does). `asdf import` of the result gives the same traces back (SAC: to the
+//! microsecond, and in float32).
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +16,8 @@ use crate::model::trace::{Samples, Trace};
 
 use super::archive::Selection;
 use super::mseed::{pack_trace, PackSamples};
+use super::sac::{write_sac, SacTrace};
+use crate::format::WaveformName;
 use super::IngestError;
 
 /// What to export.
@@ -24,11 +29,23 @@ pub struct ExportOptions {
     pub selection: Selection,
     /// Record length in bytes (a power of two from 256 to 65,536; default 4096, as ObsPy).
     pub record_length: usize,
+    /// miniSEED (default) or SAC.
+    pub format: ExportFormat,
+}
+
+/// The file format of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExportFormat {
+    /// miniSEED 2, one file per station and tag.
+    #[default]
+    Mseed,
+    /// SAC binary, one file per trace.
+    Sac,
 }
 
 impl Default for ExportOptions {
     fn default() -> Self {
-        ExportOptions { tag: None, selection: Selection::default(), record_length: 4096 }
+        ExportOptions { tag: None, selection: Selection::default(), record_length: 4096, format: ExportFormat::Mseed }
     }
 }
 
@@ -72,6 +89,9 @@ pub fn export(input: &Path, dir: &Path, opts: &ExportOptions) -> Result<ExportRe
         return Err(IngestError::Usage(format!("{}: no waveforms{what} match the selection", input.display())));
     }
     std::fs::create_dir_all(dir).map_err(|e| IngestError::Input { path: dir.to_path_buf(), message: e.to_string() })?;
+    if opts.format == ExportFormat::Sac {
+        return export_sac(&file, &jobs, dir, opts);
+    }
     let targets: Vec<PathBuf> = jobs.iter().map(|(station, tag)| dir.join(format!("{station}.{tag}.mseed"))).collect();
     if let Some(t) = targets.iter().find(|t| t.exists()) {
         return Err(IngestError::Input { path: t.clone(), message: "already exists; refusing to overwrite it (remove it or choose another directory)".into() });
@@ -93,12 +113,7 @@ pub fn export(input: &Path, dir: &Path, opts: &ExportOptions) -> Result<ExportRe
 
 /// One station's traces under one tag into `target`; returns (file, traces, records).
 fn export_station(file: &AsdfFile, station: &str, tag: &str, target: &Path, opts: &ExportOptions) -> Result<(PathBuf, usize, usize), IngestError> {
-    let mut st = file.station(station)?.stream(tag)?;
-    st.traces.retain(|t| opts.selection.channel(&t.stats.channel));
-    let window = (opts.selection.start_ns.map(UtcTime::from_ns), opts.selection.end_ns.map(UtcTime::from_ns));
-    if window.0.is_some() || window.1.is_some() {
-        st.trim(window.0, window.1).map_err(|e| IngestError::Usage(format!("{station} {tag}: {e}")))?;
-    }
+    let st = selected_stream(file, station, tag, opts)?;
     if st.is_empty() {
         return Ok((target.to_path_buf(), 0, 0));
     }
@@ -107,12 +122,7 @@ fn export_station(file: &AsdfFile, station: &str, tag: &str, target: &Path, opts
     for tr in &st.traces {
         records += pack(tr, opts.record_length, &mut bytes).map_err(|m| IngestError::Usage(format!("{station} {tag}: {m}")))?;
     }
-    let mut partial = target.as_os_str().to_owned();
-    partial.push(".partial");
-    let partial = PathBuf::from(partial);
-    let io = |path: &Path, e: std::io::Error| IngestError::Input { path: path.to_path_buf(), message: e.to_string() };
-    std::fs::write(&partial, &bytes).map_err(|e| io(&partial, e))?;
-    std::fs::rename(&partial, target).map_err(|e| io(target, e))?;
+    write_whole(target, &bytes)?;
     Ok((target.to_path_buf(), st.len(), records))
 }
 
@@ -133,4 +143,55 @@ fn pack(tr: &Trace, record_length: usize, out: &mut Vec<u8>) -> Result<usize, St
         Samples::I64(_) => return Err(format!("{}: int64 samples: miniSEED holds at most 32-bit integers (convert the trace to float64 or int32 first)", tr.id())),
     };
     pack_trace(nslc, start, s.sampling_rate, samples, record_length, out)
+}
+
+/// SAC: every selected trace to its own file, named as its dataset.
+fn export_sac(file: &AsdfFile, jobs: &[(String, String)], dir: &Path, opts: &ExportOptions) -> Result<ExportReport, IngestError> {
+    let written: Vec<Vec<PathBuf>> = jobs
+        .par_iter()
+        .map(|(station, tag)| -> Result<Vec<PathBuf>, IngestError> {
+            let st = selected_stream(file, station, tag, opts)?;
+            let mut files = Vec::new();
+            for tr in &st.traces {
+                let name = WaveformName::for_trace(tr, tag, file.version());
+                let target = dir.join(format!("{name}.sac"));
+                if target.exists() {
+                    return Err(IngestError::Input { path: target, message: "already exists; refusing to overwrite it (remove it or choose another directory)".into() });
+                }
+                let samples: Vec<f32> = match tr.try_data().map_err(|e| IngestError::Usage(format!("{station} {tag}: {e}")))? {
+                    Samples::F32(v) => v.clone(),
+                    other => other.to_f64().into_iter().map(|x| x as f32).collect(),
+                };
+                let s = &tr.stats;
+                let sac = SacTrace { network: s.network.clone(), station: s.station.clone(), location: s.location.clone(), channel: s.channel.clone(), start_ns: s.starttime.ns(), sampling_rate: s.sampling_rate, samples };
+                write_whole(&target, &write_sac(&sac))?;
+                files.push(target);
+            }
+            Ok(files)
+        })
+        .collect::<Result<_, _>>()?;
+    let mut files: Vec<PathBuf> = written.into_iter().flatten().collect();
+    files.sort();
+    Ok(ExportReport { traces: files.len(), records: 0, files })
+}
+
+/// A station's traces under `tag`, with the selection's channels and window.
+fn selected_stream(file: &AsdfFile, station: &str, tag: &str, opts: &ExportOptions) -> Result<crate::model::stream::Stream, IngestError> {
+    let mut st = file.station(station)?.stream(tag)?;
+    st.traces.retain(|t| opts.selection.channel(&t.stats.channel));
+    let window = (opts.selection.start_ns.map(UtcTime::from_ns), opts.selection.end_ns.map(UtcTime::from_ns));
+    if window.0.is_some() || window.1.is_some() {
+        st.trim(window.0, window.1).map_err(|e| IngestError::Usage(format!("{station} {tag}: {e}")))?;
+    }
+    Ok(st)
+}
+
+/// Writes `bytes` to `target` through `target.partial`, renamed when whole.
+fn write_whole(target: &Path, bytes: &[u8]) -> Result<(), IngestError> {
+    let mut partial = target.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    let io = |path: &Path, e: std::io::Error| IngestError::Input { path: path.to_path_buf(), message: e.to_string() };
+    std::fs::write(&partial, bytes).map_err(|e| io(&partial, e))?;
+    std::fs::rename(&partial, target).map_err(|e| io(target, e))
 }
