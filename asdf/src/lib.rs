@@ -15,6 +15,8 @@
 //!   attributes, waveforms, StationXML/QuakeML, auxiliary data; [`format::inspect`] validates and
 //!   compares files);
 //! - [`engine`]: `process` and `compare` over every station, sequential, threads or MPI ranks;
+//! - [`ingest`]: `asdf import` and `asdf export`: miniSEED (through libmseed) and SAC archives
+//!   into ASDF as ObsPy + pyasdf store them, and back, on the engine's workers;
 //! - [`testing`]: the sample data set and fixtures;
 //! - `cli` (feature `cli`): the command line of generated job binaries and of the `asdf` tool, and
 //!   the process-wide settings (allocator, panic hook, thread pool) that only a program makes.

@@ -1,15 +1,15 @@
 //! The library's module graph: every layer imports only the layers below it.
 //!
 //! From the bottom: `xml`; `geodetics`; `model`; `signal`; `format::codec` (pure codecs); `format::h5` (the
-//! only code that calls libhdf5); the rest of `format` (ASDF itself); `engine`; `testing`
-//! (fixtures); `cli`. Only `format` may name `format::h5`. The crate root (`lib.rs`,
+//! only code that calls libhdf5); the rest of `format` (ASDF itself); `engine`; `ingest` (import
+//! and export of miniSEED and SAC, on the engine); `testing` (fixtures); `cli`. Only `format` may name `format::h5`. The crate root (`lib.rs`,
 //! `__private.rs`, `bin/`) and the fuzzing entry points sit above everything. Test modules at the
 //! end of a file (`#[cfg(test)]`) and comments are not counted: tests may use fixtures.
 
 use std::path::{Path, PathBuf};
 
 /// The layers, lowest first; a module is in the layer of its longest matching prefix.
-const LAYERS: &[&str] = &["xml", "geodetics", "model", "signal", "format::codec", "format::h5", "format", "engine", "testing", "cli"];
+const LAYERS: &[&str] = &["xml", "geodetics", "model", "signal", "format::codec", "format::h5", "format", "engine", "ingest", "testing", "cli"];
 
 fn layer_of(module: &str) -> Option<usize> {
     LAYERS
