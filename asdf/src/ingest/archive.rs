@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -40,10 +41,17 @@ impl Selection {
 
     /// Whether a record is selected (its station, channel and time span).
     pub fn record(&self, h: &RecordHeader) -> bool {
-        self.station(&format!("{}.{}", h.network, h.station))
-            && self.channel(&h.channel)
-            && self.start_ns.is_none_or(|s| h.last_sample_ns() >= s)
-            && self.end_ns.is_none_or(|e| h.start_ns <= e)
+        self.codes(h) && self.time(h)
+    }
+
+    /// Whether a record's station and channel are selected.
+    pub fn codes(&self, h: &RecordHeader) -> bool {
+        (self.stations.is_empty() || self.station(&format!("{}.{}", h.network, h.station))) && self.channel(&h.channel)
+    }
+
+    /// Whether a record's time span meets the window.
+    pub fn time(&self, h: &RecordHeader) -> bool {
+        self.start_ns.is_none_or(|s| h.last_sample_ns() >= s) && self.end_ns.is_none_or(|e| h.start_ns <= e)
     }
 }
 
@@ -256,9 +264,24 @@ pub fn scan(files: &[(PathBuf, Found)], sel: &Selection) -> Vec<ScannedFile> {
                 None => scan_records(&bytes),
             };
             let mut channels: BTreeMap<String, ChannelSpan> = BTreeMap::new();
-            for h in scanned.records.iter().filter(|h| sel.record(h)) {
-                let id = format!("{}.{}.{}.{}", h.network, h.station, h.location, h.channel);
-                let c = channels.entry(id.clone()).or_insert(ChannelSpan { id, start_ns: h.start_ns, end_ns: h.start_ns, samples: 0, records: 0, text: h.is_text() });
+            // The codes and their selection, worked out once per run of records of a channel.
+            let mut last: Option<(Arc<str>, Arc<str>, String, bool)> = None;
+            for h in &scanned.records {
+                let (id, selected) = match &last {
+                    Some((sta, cha, id, selected)) if Arc::ptr_eq(sta, &h.station) && Arc::ptr_eq(cha, &h.channel) => (id, *selected),
+                    _ => {
+                        let id = format!("{}.{}.{}.{}", h.network, h.station, h.location, h.channel);
+                        let entry = last.insert((h.station.clone(), h.channel.clone(), id, sel.codes(h)));
+                        (&entry.2, entry.3)
+                    }
+                };
+                if !selected || !sel.time(h) {
+                    continue;
+                }
+                let c = match channels.get_mut(id.as_str()) {
+                    Some(c) => c,
+                    None => channels.entry(id.clone()).or_insert(ChannelSpan { id: id.clone(), start_ns: h.start_ns, end_ns: h.start_ns, samples: 0, records: 0, text: h.is_text() }),
+                };
                 c.start_ns = c.start_ns.min(h.start_ns);
                 c.end_ns = c.end_ns.max(h.last_sample_ns());
                 c.samples += h.samples.max(0) as u64;
@@ -284,10 +307,10 @@ pub(crate) fn sac_trace(bytes: &[u8]) -> Option<Result<(RecordHeader, Vec<f32>),
         let header = RecordHeader {
             offset: 0,
             length: bytes.len().min(u32::MAX as usize) as u32,
-            network: t.network,
-            station: t.station,
-            location: t.location,
-            channel: t.channel,
+            network: t.network.into(),
+            station: t.station.into(),
+            location: t.location.into(),
+            channel: t.channel.into(),
             publication: 0,
             start_ns: t.start_ns,
             sampling_rate: t.sampling_rate,

@@ -185,7 +185,7 @@ mod tests {
             length: 512,
             network: "XX".into(),
             station: "A".into(),
-            location: String::new(),
+            location: "".into(),
             channel: "HHZ".into(),
             publication: 2,
             start_ns,

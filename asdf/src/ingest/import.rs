@@ -366,7 +366,7 @@ fn import_station(job: &Job, files: &[PathBuf], version: FormatVersion, opts: &I
         };
         // Damage the scan found is reported once, by the plan; a record that does not decode
         // is reported here.
-        let select = |h: &RecordHeader| h.network == network && h.station == station && !h.is_text() && opts.selection.record(h);
+        let select = |h: &RecordHeader| &*h.network == network && &*h.station == station && !h.is_text() && opts.selection.record(h);
         if let Some(sac) = sac_trace(&bytes) {
             // A SAC file is one trace (its damage, if any, the plan reported).
             if let Ok((h, samples)) = sac {

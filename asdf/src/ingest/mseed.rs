@@ -15,6 +15,7 @@
 use std::cell::RefCell;
 use std::ffi::{c_char, CStr};
 use std::ptr;
+use std::sync::Arc;
 
 use libmseed_sys as ms;
 
@@ -37,14 +38,15 @@ pub struct RecordHeader {
     pub offset: u64,
     /// Record length in bytes.
     pub length: u32,
-    /// SEED network, station, location and channel codes.
-    pub network: String,
+    /// SEED network code (the codes are shared by the records of a channel: a scan of millions
+    /// of records allocates them once per channel).
+    pub network: Arc<str>,
     /// Station code.
-    pub station: String,
+    pub station: Arc<str>,
     /// Location code (may be empty).
-    pub location: String,
+    pub location: Arc<str>,
     /// Channel code.
-    pub channel: String,
+    pub channel: Arc<str>,
     /// Publication version (miniSEED 2's quality code R/D/Q/M is 1/2/3/4): ObsPy keeps records of
     /// different quality in different traces, and so do we.
     pub publication: u8,
@@ -177,6 +179,7 @@ fn walk<'a>(buf: &'a [u8], mut each: impl FnMut(&mut Msr<'a>, RecordHeader) -> R
     let mut seen_records = false;
     let mut offset = 0usize;
     let mut msr = Msr(ptr::null_mut(), std::marker::PhantomData);
+    let mut codes = Codes::default();
     while buf.len() - offset >= MIN_RECORD {
         let rest = &buf[offset..];
         // A noise record (a sequence number, then blanks where the header would be): ObsPy
@@ -192,7 +195,7 @@ fn walk<'a>(buf: &'a [u8], mut each: impl FnMut(&mut Msr<'a>, RecordHeader) -> R
         }
         match msr.parse_into(rest, false) {
             Ok(()) => {
-                let header = msr.header(offset as u64);
+                let header = msr.header(offset as u64, &mut codes);
                 offset += header.length as usize;
                 seen_records = true;
                 if let Err(message) = each(&mut msr, header) {
@@ -337,9 +340,9 @@ impl<'a> Msr<'a> {
         unsafe { &*self.0 }
     }
 
-    fn header(&self, offset: u64) -> RecordHeader {
+    fn header(&self, offset: u64, codes: &mut Codes) -> RecordHeader {
         let r = self.record();
-        let (network, station, location, channel) = nslc(&r.sid);
+        let (network, station, location, channel) = codes.of(&r.sid);
         // SAFETY: reads fields of a parsed record.
         let rate = unsafe { ms::msr3_sampratehz(self.0) };
         RecordHeader {
@@ -498,6 +501,29 @@ unsafe extern "C" fn collect_record(record: *mut c_char, length: i32, data: *mut
     out.extend_from_slice(bytes);
 }
 
+/// The codes of the last source identifier seen, shared by the records that repeat it.
+#[derive(Default)]
+struct Codes {
+    sid: Vec<c_char>,
+    codes: Option<(Arc<str>, Arc<str>, Arc<str>, Arc<str>)>,
+}
+
+impl Codes {
+    fn of(&mut self, sid: &[c_char]) -> (Arc<str>, Arc<str>, Arc<str>, Arc<str>) {
+        let len = sid.iter().position(|&c| c == 0).unwrap_or(sid.len());
+        match &self.codes {
+            Some(c) if self.sid == sid[..len] => c.clone(),
+            _ => {
+                let (n, s, l, c) = nslc(sid);
+                let codes = (Arc::from(n), Arc::from(s), Arc::from(l), Arc::from(c));
+                self.sid = sid[..len].to_vec();
+                self.codes = Some(codes.clone());
+                codes
+            }
+        }
+    }
+}
+
 /// NET, STA, LOC, CHA of a FDSN source identifier (`FDSN:NET_STA_LOC_B_S_SS`), as libmseed
 /// splits it (band, source and subsource joined into the SEED channel code when one letter each).
 fn nslc(sid: &[c_char]) -> (String, String, String, String) {
@@ -619,7 +645,7 @@ mod tests {
         assert_eq!(s.damage, vec![]);
         assert_eq!(s.records.len(), 2);
         let h = &s.records[0];
-        assert_eq!((h.network.as_str(), h.station.as_str(), h.location.as_str(), h.channel.as_str()), ("XX", "ABC", "", "HHZ"));
+        assert_eq!((&*h.network, &*h.station, &*h.location, &*h.channel), ("XX", "ABC", "", "HHZ"));
         assert_eq!(h.start_ns, 1_577_836_800_000_000_000);
         assert_eq!((h.sampling_rate, h.samples, h.encoding, h.length, h.publication), (100.0, 3, 3, 512, 2));
         assert_eq!(h.last_sample_ns(), 1_577_836_800_020_000_000);
