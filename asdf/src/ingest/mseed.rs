@@ -436,7 +436,7 @@ pub fn pack_trace(nslc: (&str, &str, &str, &str), start_ns: i64, sampling_rate: 
     let mut last = String::new();
     for &encoding in attempts {
         let mut packed = Vec::new();
-        match pack_once(&sid, start_ns, sampling_rate, samples, encoding, record_length, &mut packed) {
+        match pack_once(&sid, start_ns, sampling_rate, samples, encoding, record_length, 2, &mut packed) {
             Ok(records) => {
                 out.extend(packed);
                 return Ok(records);
@@ -447,7 +447,8 @@ pub fn pack_trace(nslc: (&str, &str, &str, &str), start_ns: i64, sampling_rate: 
     Err(format!("{net}.{sta}.{loc}.{cha}: {last}"))
 }
 
-fn pack_once(sid: &[c_char], start_ns: i64, rate: f64, samples: PackSamples<'_>, encoding: i16, record_length: usize, out: &mut Vec<u8>) -> Result<usize, String> {
+#[allow(clippy::too_many_arguments)]
+fn pack_once(sid: &[c_char], start_ns: i64, rate: f64, samples: PackSamples<'_>, encoding: i16, record_length: usize, version: u8, out: &mut Vec<u8>) -> Result<usize, String> {
     let (ptr, n, kind): (*const std::ffi::c_void, usize, u8) = match samples {
         PackSamples::I32(v) | PackSamples::I16(v) => (v.as_ptr().cast(), v.len(), b'i'),
         PackSamples::F32(v) => (v.as_ptr().cast(), v.len(), b'f'),
@@ -479,7 +480,7 @@ fn pack_once(sid: &[c_char], start_ns: i64, rate: f64, samples: PackSamples<'_>,
         r.sampletype = kind as c_char;
     }
     let mut packed: i64 = 0;
-    let flags = ms::MSF_FLUSHDATA | ms::MSF_PACKVER2;
+    let flags = ms::MSF_FLUSHDATA | if version == 2 { ms::MSF_PACKVER2 } else { 0 };
     // SAFETY: `out` outlives the call; the handler only appends the bytes libmseed passes.
     let records = unsafe { ms::msr3_pack(msr.0, Some(collect_record), (out as *mut Vec<u8>).cast(), &mut packed, flags, 0) };
     // SAFETY: as above; the samples are ours, not libmseed's to free.
@@ -651,6 +652,30 @@ mod tests {
         assert_eq!(h.last_sample_ns(), 1_577_836_800_020_000_000);
         assert_eq!(s.records[1].offset, 512);
         assert_eq!(decode_record(&file[..512]).unwrap(), Some(RecordSamples::I32(vec![1, -2, 3])));
+    }
+
+    #[test]
+    fn miniseed_3_records_read_to_the_nanosecond() {
+        let mut sid = [0 as c_char; ms::LM_SIDLEN as usize];
+        for (i, b) in b"FDSN:XX_ABC__H_H_Z".iter().enumerate() {
+            sid[i] = *b as c_char;
+        }
+        let samples: Vec<i32> = (0..5000).map(|i| (i * 7919) % 3001 - 1500).collect();
+        let start = 1_577_836_800_123_456_789;
+        for encoding in [ms::DE_STEIM2 as i16, ms::DE_INT32 as i16] {
+            let mut out = Vec::new();
+            let n = pack_once(&sid, start, 100.0, PackSamples::I32(&samples), encoding, 512, 3, &mut out).unwrap();
+            assert!(n > 1);
+            let read = read_records(&out, |_| true);
+            assert!(read.damage.is_empty() && read.undecodable.is_empty());
+            assert!(read.records.iter().all(|(h, _)| h.format_version == 3 && &*h.channel == "HHZ" && &*h.station == "ABC"));
+            assert_eq!(read.records[0].0.start_ns, start);
+            let all: Vec<i32> = read.records.into_iter().flat_map(|(_, s)| match s {
+                Some(RecordSamples::I32(v)) => v,
+                other => panic!("{other:?}"),
+            }).collect();
+            assert_eq!(all, samples);
+        }
     }
 
     #[test]
