@@ -41,5 +41,9 @@ measure "ObsPy read + pyasdf add_waveforms" $py scripts/bench_import_pyasdf.py i
 theirs=$secs
 printf "ratio %.1fx; output %s MB (ours) / %s MB (pyasdf)\n" "$(echo "$theirs / $ours" | bc -l)" \
   "$(du -m "$dir/import_ours.h5" | cut -f1)" "$(du -m "$dir/import_py.h5" | cut -f1)"
-target/release/asdf diff "$dir/import_ours.h5" "$dir/import_py.h5" > "$dir/import.diff" && echo "asdf diff: the two files hold the same data" || { echo "asdf diff: they differ:"; head -20 "$dir/import.diff"; }
+# StationXML differs as text (pyasdf writes each station's document anew from ObsPy's model; we
+# keep the file's bytes); anything else that differs is listed.
+target/release/asdf diff "$dir/import_ours.h5" "$dir/import_py.h5" > "$dir/import.diff" || true
+echo "asdf diff: $(grep -c 'StationXML documents differ' "$dir/import.diff" || true) StationXML documents differ as text; other differences:"
+grep -v 'StationXML documents differ' "$dir/import.diff" | head -20
 rm -f "$dir/import_ours.h5" "$dir/import_py.h5" "$dir/import.rss" "$dir/import.err" "$dir/import.diff"
