@@ -358,3 +358,21 @@ fn obspy_sac_test_files_import_as_obspy_reads_them() {
     // seism-shorter), an x-y file (testxy.sac).
     assert!(compared >= 7, "only {compared} files compared");
 }
+
+/// Under `mpiexec -n 2` the ranks share the stations and rank 0 writes: the same file as a run
+/// on threads, one summary.
+#[test]
+fn an_import_under_mpiexec_writes_the_same_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("sds");
+    std::fs::create_dir_all(&root).unwrap();
+    reference(&["make-archive", root.to_str().unwrap()]);
+    let threads = dir.path().join("threads.h5");
+    assert!(import(&[threads.to_str().unwrap(), "--sds", root.to_str().unwrap(), "-q"]).status.success());
+    let ranks = dir.path().join("ranks.h5");
+    let o = run(2, &bin("asdf"), &["import", ranks.to_str().unwrap(), "--sds", root.to_str().unwrap()], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stderr(&o).matches("import: ").count(), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("3 stations (3 written"), "{}", stderr(&o));
+    assert!(asdf_tests::h5diff_equal(&threads, &ranks));
+}

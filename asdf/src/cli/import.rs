@@ -61,6 +61,10 @@ pub(super) fn run(a: &clap::ArgMatches) -> Result<u8, String> {
     let ctx = Ctx::detect(opts.threads).map_err(|e| e.to_string())?;
     super::process_settings(&ctx);
     let report = import_with(&ctx, &out, &inputs, &opts).map_err(|e| e.to_string())?;
+    // Under mpiexec rank 0 reports for every rank (each has the same plan).
+    if !ctx.is_root() {
+        return Ok(if report.ok() { EXIT_OK } else { EXIT_JOBS_FAILED });
+    }
     for note in &report.notes {
         if !opts.quiet {
             eprintln!("note: {note}");
