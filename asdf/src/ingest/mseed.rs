@@ -502,15 +502,18 @@ unsafe extern "C" fn collect_record(record: *mut c_char, length: i32, data: *mut
     out.extend_from_slice(bytes);
 }
 
+/// Network, station, location and channel codes, shared.
+type SharedCodes = (Arc<str>, Arc<str>, Arc<str>, Arc<str>);
+
 /// The codes of the last source identifier seen, shared by the records that repeat it.
 #[derive(Default)]
 struct Codes {
     sid: Vec<c_char>,
-    codes: Option<(Arc<str>, Arc<str>, Arc<str>, Arc<str>)>,
+    codes: Option<SharedCodes>,
 }
 
 impl Codes {
-    fn of(&mut self, sid: &[c_char]) -> (Arc<str>, Arc<str>, Arc<str>, Arc<str>) {
+    fn of(&mut self, sid: &[c_char]) -> SharedCodes {
         let len = sid.iter().position(|&c| c == 0).unwrap_or(sid.len());
         match &self.codes {
             Some(c) if self.sid == sid[..len] => c.clone(),
