@@ -376,3 +376,22 @@ fn an_import_under_mpiexec_writes_the_same_file() {
     assert!(stderr(&o).contains("3 stations (3 written"), "{}", stderr(&o));
     assert!(asdf_tests::h5diff_equal(&threads, &ranks));
 }
+
+/// SAC files with station coordinates and no StationXML: the import makes the station's
+/// StationXML from the headers, which pyasdf reads back.
+#[test]
+fn sac_headers_give_stationxml_where_none_is_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let make = "import sys, numpy as np\nfrom obspy.io.sac import SACTrace\nfor cha, inc, az in (('HHZ', 0.0, 0.0), ('HHE', 90.0, 90.0)):\n    t = SACTrace(data=np.arange(500, dtype='f4'), delta=0.01, kstnm='ABC', knetwk='XX', kcmpnm=cha, stla=10.5, stlo=-20.25, stel=100.0, stdp=5.0, cmpaz=az, cmpinc=inc, nzyear=2020, nzjday=1, nzhour=0, nzmin=0, nzsec=0, nzmsec=0, b=0.0)\n    t.write(f'{sys.argv[1]}/XX.ABC.{cha}.sac')";
+    let o = Command::new(python()).arg("-c").arg(make).arg(dir.path()).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = dir.path().join("out.h5");
+    let sacs = format!("{}/*.sac", dir.path().display());
+    let o = import(&[out.to_str().unwrap(), &sacs]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("XX.ABC: StationXML made from SAC headers"), "{}", stderr(&o));
+    let read = "import sys, pyasdf\nds = pyasdf.ASDFDataSet(sys.argv[1], mode='r')\nsta = ds.waveforms['XX.ABC']\nc = sta.coordinates\ninv = sta.StationXML\nch = {x.code: (x.dip, x.azimuth, x.depth, x.sample_rate) for x in inv[0][0]}\nprint(c['latitude'], c['longitude'], c['elevation_in_m'], ch['HHZ'], ch['HHE'], len(sta.raw_recording))";
+    let o = Command::new(python()).arg("-c").arg(read).arg(&out).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "10.5 -20.25 100.0 (-90.0, 0.0, 5.0, 100.0) (0.0, 90.0, 5.0, 100.0) 2");
+}

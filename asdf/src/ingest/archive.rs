@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use crate::model::stream::wildcard_match;
 
 use super::mseed::{scan_records, starts_with_record, Damage, RecordHeader, Scanned};
-use super::sac::{has_sac_header, read_sac, SacTrace};
+use super::sac::{has_sac_header, read_sac, sac_coordinates, SacCoordinates, SacTrace};
 use super::IngestError;
 
 /// Which data to import: stations, channels and a time window (all optional).
@@ -224,6 +224,10 @@ pub struct ChannelSpan {
     pub records: u64,
     /// Whether these are text (log) records rather than samples.
     pub text: bool,
+    /// Samples per second (of the first record).
+    pub sampling_rate: f64,
+    /// The station's coordinates from a SAC file's header, if it has them.
+    pub coordinates: Option<SacCoordinates>,
 }
 
 /// One scanned file.
@@ -280,7 +284,16 @@ pub fn scan(files: &[(PathBuf, Found)], sel: &Selection) -> Vec<ScannedFile> {
                 }
                 let c = match channels.get_mut(id.as_str()) {
                     Some(c) => c,
-                    None => channels.entry(id.clone()).or_insert(ChannelSpan { id: id.clone(), start_ns: h.start_ns, end_ns: h.start_ns, samples: 0, records: 0, text: h.is_text() }),
+                    None => channels.entry(id.clone()).or_insert(ChannelSpan {
+                        id: id.clone(),
+                        start_ns: h.start_ns,
+                        end_ns: h.start_ns,
+                        samples: 0,
+                        records: 0,
+                        text: h.is_text(),
+                        sampling_rate: h.sampling_rate,
+                        coordinates: if h.format_version == 0 { sac_coordinates(&bytes) } else { None },
+                    }),
                 };
                 c.start_ns = c.start_ns.min(h.start_ns);
                 c.end_ns = c.end_ns.max(h.last_sample_ns());

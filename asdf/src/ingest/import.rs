@@ -21,6 +21,7 @@ use crate::engine::{EngineError, Summary};
 use crate::format::{encode_trace, station_documents, AsdfFile, Compression, FormatVersion};
 use crate::model::event::Events;
 use crate::model::inventory::Inventory;
+use crate::model::time::UtcTime;
 
 use super::archive::{expand_inputs, sac_trace, scan, sds_files, Found, Selection};
 use super::assemble::{assemble, Piece};
@@ -256,7 +257,7 @@ fn plan_root(output: &Path, inputs: &[PathBuf], opts: &ImportOptions) -> Result<
     if inputs.is_empty() && opts.sds.is_empty() {
         return Err(IngestError::Usage("nothing to import: give miniSEED files, directories or globs, or --sds ROOT".into()));
     }
-    let metadata = read_metadata(opts)?;
+    let mut metadata = read_metadata(opts)?;
 
     let scan_start = Instant::now();
     let mut files = expand_inputs(inputs)?;
@@ -297,6 +298,11 @@ fn plan_root(output: &Path, inputs: &[PathBuf], opts: &ImportOptions) -> Result<
         }
     }
     notes.extend(text_channels.into_iter().map(|id| format!("{id}: text (log) records, not a waveform: not imported")));
+    // Stations that only SAC files describe: StationXML from their headers' coordinates.
+    for (station, inv) in inventories_from_sac(&scanned, &metadata, opts) {
+        notes.push(format!("{station}: StationXML made from SAC headers (stla, stlo, stel, stdp, cmpaz, cmpinc)"));
+        metadata.stationxml.push((PathBuf::from("SAC headers"), station, inv.to_stationxml()));
+    }
     if stations.is_empty() {
         let why: Vec<String> = problems.iter().map(ToString::to_string).collect();
         let selected = if opts.selection == Selection::default() { "" } else { " match the selection" };
@@ -316,6 +322,60 @@ fn plan_root(output: &Path, inputs: &[PathBuf], opts: &ImportOptions) -> Result<
         notes,
     };
     Ok((plan, metadata))
+}
+
+/// An inventory for every selected station without StationXML whose SAC files give coordinates:
+/// one channel per SAC channel (its span, rate, azimuth and dip), the station where the first
+/// file puts it.
+fn inventories_from_sac(scanned: &[super::archive::ScannedFile], metadata: &Metadata, opts: &ImportOptions) -> Vec<(String, Inventory)> {
+    use crate::model::inventory::{Channel, Network, Station};
+    let described: std::collections::HashSet<&str> = metadata.stationxml.iter().map(|(_, s, _)| s.as_str()).collect();
+    let mut stations: BTreeMap<String, Station> = BTreeMap::new();
+    for c in scanned.iter().flat_map(|f| &f.channels) {
+        let Some(at) = c.coordinates else { continue };
+        let mut codes = c.id.splitn(4, '.');
+        let (net, sta, loc, cha) = (codes.next().unwrap_or(""), codes.next().unwrap_or(""), codes.next().unwrap_or(""), codes.next().unwrap_or(""));
+        let name = format!("{net}.{sta}");
+        if described.contains(name.as_str()) || !opts.selection.station(&name) || net.is_empty() || sta.is_empty() {
+            continue;
+        }
+        let (start, end) = (UtcTime::from_ns(c.start_ns), UtcTime::from_ns(c.end_ns));
+        let station = stations.entry(name).or_insert_with(|| Station {
+            code: sta.to_string(),
+            latitude: at.latitude,
+            longitude: at.longitude,
+            elevation: at.elevation,
+            site_name: sta.to_string(),
+            ..Station::default()
+        });
+        station.start_date = Some(station.start_date.map_or(start, |s| s.min(start)));
+        station.end_date = Some(station.end_date.map_or(end, |e| e.max(end)));
+        if !station.channels.iter().any(|ch| ch.code == cha && ch.location_code == loc && ch.start_date == Some(start)) {
+            station.channels.push(Channel {
+                code: cha.to_string(),
+                location_code: loc.to_string(),
+                start_date: Some(start),
+                end_date: Some(end),
+                latitude: at.latitude,
+                longitude: at.longitude,
+                elevation: at.elevation,
+                depth: at.depth,
+                azimuth: at.azimuth,
+                dip: at.dip,
+                sample_rate: Some(c.sampling_rate),
+                ..Channel::default()
+            });
+        }
+    }
+    stations
+        .into_iter()
+        .map(|(name, station)| {
+            let net = name.split('.').next().unwrap_or("").to_string();
+            let network = Network { code: net, start_date: station.start_date, end_date: station.end_date, stations: vec![station], ..Network::default() };
+            let inv = Inventory { source: "asdf import (SAC headers)".into(), schema_version: "1.2".into(), networks: vec![network], ..Inventory::default() };
+            (name, inv)
+        })
+        .collect()
 }
 
 /// Parses every StationXML and QuakeML file given, and checks the event id against the events.

@@ -90,6 +90,51 @@ pub fn read_sac(bytes: &[u8]) -> Result<SacTrace, String> {
     })
 }
 
+/// Where a SAC file's station and sensor are, from its header (`stla`, `stlo`, `stel`, `stdp`,
+/// `cmpaz`, `cmpinc`), in StationXML's terms: `dip` is `cmpinc - 90` (SAC measures inclination
+/// from the vertical, StationXML dip from the horizontal, down positive).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SacCoordinates {
+    /// `stla`, degrees.
+    pub latitude: f64,
+    /// `stlo`, degrees.
+    pub longitude: f64,
+    /// `stel`, m (0 when undefined).
+    pub elevation: f64,
+    /// `stdp`, m (0 when undefined).
+    pub depth: f64,
+    /// `cmpaz`, degrees from north, when defined.
+    pub azimuth: Option<f64>,
+    /// `cmpinc - 90`, degrees, when `cmpinc` is defined.
+    pub dip: Option<f64>,
+}
+
+/// The station coordinates of a SAC file's header, `None` when `stla` or `stlo` is undefined or
+/// `bytes` are not SAC.
+///
+/// ```
+/// assert_eq!(asdf::ingest::sac_coordinates(b"not SAC"), None);
+/// ```
+pub fn sac_coordinates(bytes: &[u8]) -> Option<SacCoordinates> {
+    let be = byte_order(bytes)?;
+    let value = |i: usize| {
+        let v = float(bytes, i, be);
+        (v != UNDEFINED as f32 && v.is_finite()).then_some(f64::from(v))
+    };
+    let (latitude, longitude) = (value(31)?, value(32)?);
+    if !(-90.0..=90.0).contains(&latitude) || !(-180.0..=360.0).contains(&longitude) {
+        return None;
+    }
+    Some(SacCoordinates {
+        latitude,
+        longitude,
+        elevation: value(33).unwrap_or(0.0),
+        depth: value(34).unwrap_or(0.0),
+        azimuth: value(57),
+        dip: value(58).map(|inc| inc - 90.0),
+    })
+}
+
 /// One trace as a little-endian SAC binary file, as ObsPy writes it: the reference time is the
 /// start truncated to the millisecond (`nz*`, `iztype` IB) and `b` the rest, `delta` = 1/rate,
 /// `e`, `depmin`/`depmax`/`depmen`, evenly spaced float32 samples (`iftype` ITIME, `leven`).
@@ -288,6 +333,13 @@ mod tests {
         let mut long = sac_file(false, &[1.0, 2.0]);
         long.extend([0; 8]);
         assert!(!is_sac(&long) && read_sac(&long).is_err());
+        let mut f = sac_file(true, &[1.0]);
+        assert_eq!(sac_coordinates(&f), None);
+        for (i, v) in [(31, 10.5f32), (32, -20.25), (34, 5.0), (57, 90.0), (58, 90.0)] {
+            f[4 * i..4 * i + 4].copy_from_slice(&v.to_be_bytes());
+        }
+        let c = sac_coordinates(&f).unwrap();
+        assert_eq!((c.latitude, c.longitude, c.elevation, c.depth, c.azimuth, c.dip), (10.5, -20.25, 0.0, 5.0, Some(90.0), Some(0.0)));
     }
 
     #[test]
