@@ -377,12 +377,13 @@ fn an_import_under_mpiexec_writes_the_same_file() {
     assert!(asdf_tests::h5diff_equal(&threads, &ranks));
 }
 
-/// SAC files with station coordinates and no StationXML: the import makes the station's
-/// StationXML from the headers, which pyasdf reads back.
+/// SAC files with station coordinates and an event, and no StationXML or QuakeML: the import
+/// makes the station's StationXML and the event from the headers (as pyasdf's sac2asdf), which
+/// pyasdf reads back with the traces referring to the event.
 #[test]
-fn sac_headers_give_stationxml_where_none_is_given() {
+fn sac_headers_give_stationxml_and_events_where_none_are_given() {
     let dir = tempfile::tempdir().unwrap();
-    let make = "import sys, numpy as np\nfrom obspy.io.sac import SACTrace\nfor cha, inc, az in (('HHZ', 0.0, 0.0), ('HHE', 90.0, 90.0)):\n    t = SACTrace(data=np.arange(500, dtype='f4'), delta=0.01, kstnm='ABC', knetwk='XX', kcmpnm=cha, stla=10.5, stlo=-20.25, stel=100.0, stdp=5.0, cmpaz=az, cmpinc=inc, nzyear=2020, nzjday=1, nzhour=0, nzmin=0, nzsec=0, nzmsec=0, b=0.0)\n    t.write(f'{sys.argv[1]}/XX.ABC.{cha}.sac')";
+    let make = "import sys, numpy as np\nfrom obspy.io.sac import SACTrace\nfor cha, inc, az in (('HHZ', 0.0, 0.0), ('HHE', 90.0, 90.0)):\n    t = SACTrace(data=np.arange(500, dtype='f4'), delta=0.01, kstnm='ABC', knetwk='XX', kcmpnm=cha, stla=10.5, stlo=-20.25, stel=100.0, stdp=5.0, cmpaz=az, cmpinc=inc, evla=1.5, evlo=2.5, evdp=10.0, o=-30.0, nzyear=2020, nzjday=1, nzhour=0, nzmin=0, nzsec=0, nzmsec=0, b=0.0)\n    t.write(f'{sys.argv[1]}/XX.ABC.{cha}.sac')";
     let o = Command::new(python()).arg("-c").arg(make).arg(dir.path()).output().unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     let out = dir.path().join("out.h5");
@@ -390,8 +391,11 @@ fn sac_headers_give_stationxml_where_none_is_given() {
     let o = import(&[out.to_str().unwrap(), &sacs]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("XX.ABC: StationXML made from SAC headers"), "{}", stderr(&o));
-    let read = "import sys, pyasdf\nds = pyasdf.ASDFDataSet(sys.argv[1], mode='r')\nsta = ds.waveforms['XX.ABC']\nc = sta.coordinates\ninv = sta.StationXML\nch = {x.code: (x.dip, x.azimuth, x.depth, x.sample_rate) for x in inv[0][0]}\nprint(c['latitude'], c['longitude'], c['elevation_in_m'], ch['HHZ'], ch['HHE'], len(sta.raw_recording))";
+    let read = "import sys, pyasdf\nds = pyasdf.ASDFDataSet(sys.argv[1], mode='r')\nsta = ds.waveforms['XX.ABC']\nc = sta.coordinates\ninv = sta.StationXML\nch = {x.code: (x.dip, x.azimuth, x.depth, x.sample_rate) for x in inv[0][0]}\no = ds.events[0].origins[0]\nids = sorted({str(e) for tr in sta.raw_recording for e in tr.stats.asdf.event_ids})\nprint(c['latitude'], c['longitude'], c['elevation_in_m'], ch['HHZ'], ch['HHE'], len(sta.raw_recording), len(ds.events), o.time, o.latitude, o.longitude, o.depth, ids)";
     let o = Command::new(python()).arg("-c").arg(read).arg(&out).output().unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "10.5 -20.25 100.0 (-90.0, 0.0, 5.0, 100.0) (0.0, 90.0, 5.0, 100.0) 2");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        "10.5 -20.25 100.0 (-90.0, 0.0, 5.0, 100.0) (0.0, 90.0, 5.0, 100.0) 2 1 2019-12-31T23:59:30.000000Z 1.5 2.5 10.0 ['smi:local/asdf-import/sac-event/1']"
+    );
 }

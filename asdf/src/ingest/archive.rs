@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use crate::model::stream::wildcard_match;
 
 use super::mseed::{scan_records, starts_with_record, Damage, RecordHeader, Scanned};
-use super::sac::{has_sac_header, read_sac, sac_coordinates, SacCoordinates, SacTrace};
+use super::sac::{has_sac_header, read_sac, sac_coordinates, sac_event, SacCoordinates, SacEvent, SacTrace};
 use super::IngestError;
 
 /// Which data to import: stations, channels and a time window (all optional).
@@ -243,6 +243,8 @@ pub struct ScannedFile {
     pub records: u64,
     /// What could not be read (a file that cannot be read at all: one damage at offset 0).
     pub damage: Vec<Damage>,
+    /// The event a SAC file's header names, if any.
+    pub event: Option<SacEvent>,
 }
 
 impl ScannedFile {
@@ -260,7 +262,7 @@ pub fn scan(files: &[(PathBuf, Found)], sel: &Selection) -> Vec<ScannedFile> {
         .map(|(path, found)| {
             let bytes = match std::fs::read(path) {
                 Ok(b) => b,
-                Err(e) => return ScannedFile { path: path.clone(), found: *found, channels: Vec::new(), records: 0, damage: vec![Damage { offset: 0, message: format!("cannot read: {e}"), resumed_at: None }] },
+                Err(e) => return ScannedFile { path: path.clone(), found: *found, channels: Vec::new(), records: 0, damage: vec![Damage { offset: 0, message: format!("cannot read: {e}"), resumed_at: None }], event: None },
             };
             let scanned = match sac_file(&bytes) {
                 Some(Ok(h)) => Scanned { records: vec![h], damage: Vec::new() },
@@ -300,7 +302,8 @@ pub fn scan(files: &[(PathBuf, Found)], sel: &Selection) -> Vec<ScannedFile> {
                 c.samples += h.samples.max(0) as u64;
                 c.records += 1;
             }
-            ScannedFile { path: path.clone(), found: *found, channels: channels.into_values().collect(), records: scanned.records.len() as u64, damage: scanned.damage }
+            let event = if scanned.records.first().is_some_and(|h| h.format_version == 0) { sac_event(&bytes) } else { None };
+            ScannedFile { path: path.clone(), found: *found, channels: channels.into_values().collect(), records: scanned.records.len() as u64, damage: scanned.damage, event }
         })
         .collect()
 }

@@ -26,6 +26,7 @@ use crate::model::time::UtcTime;
 use super::archive::{expand_inputs, sac_trace, scan, sds_files, Found, Selection};
 use super::assemble::{assemble, Piece};
 use super::mseed::{read_records, Damage, RecordHeader, RecordSamples};
+use super::sac::{events_quakeml, SacEvent};
 use super::IngestError;
 
 /// Bytes of memory a sample takes while its station is imported (decoded, joined, compressed).
@@ -130,6 +131,8 @@ struct Plan {
     scan_seconds: f64,
     problems: Vec<Problem>,
     notes: Vec<String>,
+    /// The event each SAC file's header names (its resource id in the file's QuakeML).
+    sac_events: BTreeMap<PathBuf, String>,
 }
 
 /// What a station's job reports besides its traces (kept in the journal with them).
@@ -203,7 +206,7 @@ pub fn import_with(ctx: &Ctx, output: &Path, inputs: &[PathBuf], opts: &ImportOp
     let work = |i: usize| -> Outcome {
         let job = &plan.jobs[i];
         let _held = budget.as_ref().map(|b| b.reserve(job.samples.saturating_mul(IMPORT_BYTES_PER_SAMPLE)));
-        import_station(job, &plan.files[i], version, opts)
+        import_station(job, &plan.files[i], &plan.sac_events, version, opts)
     };
     let mut progress = Progress::new(pending.len(), opts.quiet || !ctx.is_root(), "stations");
     let result = match writer {
@@ -298,6 +301,27 @@ fn plan_root(output: &Path, inputs: &[PathBuf], opts: &ImportOptions) -> Result<
         }
     }
     notes.extend(text_channels.into_iter().map(|id| format!("{id}: text (log) records, not a waveform: not imported")));
+    // Events SAC headers name, one per distinct (place, depth, time), as pyasdf's sac2asdf.
+    let mut sac_events = BTreeMap::new();
+    let mut distinct: Vec<SacEvent> = scanned.iter().filter(|f| !f.channels.is_empty()).filter_map(|f| f.event).collect();
+    distinct.sort_by(|a, b| (a.origin_ns, a.latitude, a.longitude, a.depth).partial_cmp(&(b.origin_ns, b.latitude, b.longitude, b.depth)).unwrap_or(std::cmp::Ordering::Equal));
+    distinct.dedup();
+    if !distinct.is_empty() {
+        let named: Vec<(String, SacEvent)> = distinct.iter().enumerate().map(|(i, e)| (format!("smi:local/asdf-import/sac-event/{}", i + 1), *e)).collect();
+        for f in &scanned {
+            if let Some(e) = f.event {
+                if let Some((id, _)) = named.iter().find(|(_, n)| *n == e) {
+                    sac_events.insert(f.path.clone(), id.clone());
+                }
+            }
+        }
+        let made = Events::from_quakeml(events_quakeml(&named)).map_err(|m| IngestError::Usage(format!("the events of SAC headers: {m}")))?;
+        metadata.events = Some(match metadata.events.take() {
+            Some(given) => given.merged_with(&made).map_err(|m| IngestError::Usage(format!("the events of SAC headers: {m}")))?,
+            None => made,
+        });
+        notes.push(format!("{} event(s) made from SAC headers (evla, evlo, evdp, o); their traces refer to them", named.len()));
+    }
     // Stations that only SAC files describe: StationXML from their headers' coordinates.
     for (station, inv) in inventories_from_sac(&scanned, &metadata, opts) {
         notes.push(format!("{station}: StationXML made from SAC headers (stla, stlo, stel, stdp, cmpaz, cmpinc)"));
@@ -320,6 +344,7 @@ fn plan_root(output: &Path, inputs: &[PathBuf], opts: &ImportOptions) -> Result<
         scan_seconds,
         problems,
         notes,
+        sac_events,
     };
     Ok((plan, metadata))
 }
@@ -412,10 +437,11 @@ fn read_metadata(opts: &ImportOptions) -> Result<Metadata, IngestError> {
 }
 
 /// One station's job: decode its records in every file, assemble and compress its traces.
-fn import_station(job: &Job, files: &[PathBuf], version: FormatVersion, opts: &ImportOptions) -> Outcome {
+fn import_station(job: &Job, files: &[PathBuf], sac_events: &BTreeMap<PathBuf, String>, version: FormatVersion, opts: &ImportOptions) -> Outcome {
     let mut record = JobRecord::default();
     let (network, station) = job.station.split_once('.').unwrap_or(("", &job.station));
-    let mut channels: BTreeMap<(String, u8), Vec<Piece>> = BTreeMap::new();
+    // Per channel, quality and event (SAC files naming different events never join).
+    let mut channels: BTreeMap<(String, u8, Option<String>), Vec<Piece>> = BTreeMap::new();
     for path in files {
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
@@ -432,7 +458,7 @@ fn import_station(job: &Job, files: &[PathBuf], version: FormatVersion, opts: &I
             if let Ok((h, samples)) = sac {
                 if select(&h) {
                     let id = format!("{}.{}.{}.{}", h.network, h.station, h.location, h.channel);
-                    channels.entry((id, h.publication)).or_default().push(Piece { header: h, samples: RecordSamples::F32(samples) });
+                    channels.entry((id, h.publication, sac_events.get(path).cloned())).or_default().push(Piece { header: h, samples: RecordSamples::F32(samples) });
                 }
             }
             continue;
@@ -442,17 +468,17 @@ fn import_station(job: &Job, files: &[PathBuf], version: FormatVersion, opts: &I
         for (h, samples) in read.records {
             if let Some(samples) = samples {
                 let id = format!("{}.{}.{}.{}", h.network, h.station, h.location, h.channel);
-                channels.entry((id, h.publication)).or_default().push(Piece { header: h, samples });
+                channels.entry((id, h.publication, None)).or_default().push(Piece { header: h, samples });
             }
         }
     }
     let mut traces = Vec::new();
     let mut names = std::collections::HashSet::new();
-    for ((id, _), pieces) in channels {
+    for ((id, _, event), pieces) in channels {
         for seg in assemble(pieces) {
             let Some(seg) = seg.trimmed(opts.selection.start_ns, opts.selection.end_ns) else { continue };
             let mut tr = seg.into_trace(&id);
-            tr.stats.asdf.event_ids = opts.event_id.iter().cloned().collect();
+            tr.stats.asdf.event_ids = opts.event_id.clone().or_else(|| event.clone()).into_iter().collect();
             let encoded = match encode_trace(&tr, &opts.tag, version, opts.compression) {
                 Ok(e) => e,
                 Err(m) => return Outcome::Failed(m),

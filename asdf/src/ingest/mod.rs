@@ -32,7 +32,7 @@ use std::path::PathBuf;
 pub use archive::{expand_inputs, scan, sds_files, ChannelSpan, Found, ScannedFile, Selection};
 pub use export::{export, ExportFormat, ExportOptions, ExportReport};
 pub use import::{import, import_with, ImportOptions, ImportReport, Problem};
-pub use sac::{is_sac, read_sac, sac_coordinates, write_sac, SacCoordinates, SacTrace};
+pub use sac::{is_sac, read_sac, sac_coordinates, sac_event, write_sac, SacCoordinates, SacEvent, SacTrace};
 pub use mseed::{decode_record, pack_trace, read_records, scan_records, Damage, PackSamples, ReadRecords, RecordHeader, RecordSamples, Scanned};
 
 /// Why an import cannot start or stopped.

@@ -135,6 +135,54 @@ pub fn sac_coordinates(bytes: &[u8]) -> Option<SacCoordinates> {
     })
 }
 
+/// The event a SAC file's header names (`evla`, `evlo`, `evdp`, and `o` after the reference
+/// time), as pyasdf's `sac2asdf` reads it: `evdp` taken as it is.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SacEvent {
+    /// `evla`, degrees.
+    pub latitude: f64,
+    /// `evlo`, degrees.
+    pub longitude: f64,
+    /// `evdp`, as stored.
+    pub depth: f64,
+    /// Reference time + `o`, ns since 1970.
+    pub origin_ns: i64,
+}
+
+/// The event of a SAC file's header, `None` unless `evla`, `evlo`, `evdp`, `o` and the reference
+/// time are all defined.
+///
+/// ```
+/// assert_eq!(asdf::ingest::sac_event(b"not SAC"), None);
+/// ```
+pub fn sac_event(bytes: &[u8]) -> Option<SacEvent> {
+    let be = byte_order(bytes)?;
+    let value = |i: usize| {
+        let v = float(bytes, i, be);
+        (v != UNDEFINED as f32 && v.is_finite()).then_some(f64::from(v))
+    };
+    let (latitude, longitude, depth, o) = (value(35)?, value(36)?, value(38)?, value(7)?);
+    let origin_ns = reference_ns(bytes, be)? + (o * 1e9).round_ties_even() as i64;
+    Some(SacEvent { latitude, longitude, depth, origin_ns })
+}
+
+/// A QuakeML document of `events` (each with its resource id): one origin each, as pyasdf's
+/// `sac2asdf` writes them.
+pub(crate) fn events_quakeml(events: &[(String, SacEvent)]) -> Vec<u8> {
+    use std::fmt::Write as _;
+    let mut w = String::from("<?xml version='1.0' encoding='utf-8'?>\n<q:quakeml xmlns:q=\"http://quakeml.org/xmlns/quakeml/1.2\" xmlns=\"http://quakeml.org/xmlns/bed/1.2\">\n  <eventParameters publicID=\"smi:local/asdf-import/sac-events\">\n");
+    for (id, e) in events {
+        let t = crate::model::time::UtcTime::from_ns(e.origin_ns);
+        let _ = write!(
+            w,
+            "    <event publicID=\"{id}\">\n      <origin publicID=\"{id}/origin\">\n        <time>\n          <value>{t}</value>\n        </time>\n        <latitude>\n          <value>{}</value>\n        </latitude>\n        <longitude>\n          <value>{}</value>\n        </longitude>\n        <depth>\n          <value>{}</value>\n        </depth>\n      </origin>\n    </event>\n",
+            e.latitude, e.longitude, e.depth
+        );
+    }
+    w.push_str("  </eventParameters>\n</q:quakeml>\n");
+    w.into_bytes()
+}
+
 /// One trace as a little-endian SAC binary file, as ObsPy writes it: the reference time is the
 /// start truncated to the millisecond (`nz*`, `iztype` IB) and `b` the rest, `delta` = 1/rate,
 /// `e`, `depmin`/`depmax`/`depmen`, evenly spaced float32 samples (`iftype` ITIME, `leven`).
@@ -350,6 +398,23 @@ mod tests {
             assert_eq!(back, t, "start {start_ns}");
         }
         assert_eq!(civil_from_ms(951_782_400_000), (2000, 60, 0, 0, 0, 0));
+    }
+
+    #[test]
+    fn event_headers_make_a_quakeml_event() {
+        let mut f = sac_file(false, &[1.0]);
+        assert_eq!(sac_event(&f), None);
+        for (i, v) in [(35, 1.5f32), (36, -2.25), (38, 10.0), (7, -30.5)] {
+            f[4 * i..4 * i + 4].copy_from_slice(&v.to_le_bytes());
+        }
+        let e = sac_event(&f).unwrap();
+        assert_eq!((e.latitude, e.longitude, e.depth, e.origin_ns), (1.5, -2.25, 10.0, 1_577_836_801_000_000_000 - 30_500_000_000));
+        let q = events_quakeml(&[("smi:local/x".into(), e)]);
+        let parsed = crate::model::event::Events::from_quakeml(q).unwrap();
+        let ev = &parsed.events().unwrap()[0];
+        assert_eq!(ev.resource_id, "smi:local/x");
+        assert_eq!(ev.origins[0].time.ns(), e.origin_ns);
+        assert_eq!((ev.origins[0].latitude, ev.origins[0].longitude), (1.5, -2.25));
     }
 
     #[test]
