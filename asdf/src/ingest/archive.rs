@@ -10,9 +10,10 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::model::stream::wildcard_match;
+use crate::model::time::UtcTime;
 
 use super::mseed::{scan_records, starts_with_record, Damage, RecordHeader, Scanned};
-use super::sac::{has_sac_header, read_sac, sac_coordinates, sac_event, SacCoordinates, SacEvent, SacTrace};
+use super::sac::{has_sac_header, read_sac, read_sac_header, sac_coordinates, sac_event, SacCoordinates, SacEvent, SacTrace};
 use super::IngestError;
 
 /// Which data to import: stations, channels and a time window (all optional).
@@ -55,9 +56,36 @@ impl Selection {
     }
 }
 
-/// How a file came to be in the import: named on the command line (it must be miniSEED), or
-/// found in a directory, by a glob or in an SDS tree (a file that is not miniSEED at all is
-/// passed over, with a note).
+/// [`Selection::record`] for a walk through records: the records of a channel share their
+/// codes (see [`RecordHeader`]), so the codes are matched once per run of a channel's records,
+/// not once per record.
+pub(crate) struct RecordFilter<'a> {
+    sel: &'a Selection,
+    last: Option<(Arc<str>, Arc<str>, bool)>,
+}
+
+impl<'a> RecordFilter<'a> {
+    pub(crate) fn new(sel: &'a Selection) -> Self {
+        RecordFilter { sel, last: None }
+    }
+
+    /// Whether a record is selected.
+    pub(crate) fn record(&mut self, h: &RecordHeader) -> bool {
+        let codes = match &self.last {
+            Some((sta, cha, ok)) if Arc::ptr_eq(sta, &h.station) && Arc::ptr_eq(cha, &h.channel) => *ok,
+            _ => {
+                let ok = self.sel.codes(h);
+                self.last = Some((h.station.clone(), h.channel.clone(), ok));
+                ok
+            }
+        };
+        codes && self.sel.time(h)
+    }
+}
+
+/// How a file came to be in the import: named on the command line (it must be miniSEED or SAC),
+/// or found in a directory, by a glob or in an SDS tree (a file that is neither is passed over,
+/// with a note).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Found {
     /// Named as it is.
@@ -126,7 +154,7 @@ pub fn sds_files(root: &Path, sel: &Selection) -> Result<Vec<PathBuf>, IngestErr
                     entries.sort();
                     for f in entries {
                         let Some(doy) = file_name(&f).rsplit('.').next().and_then(|d| d.parse::<u32>().ok()) else { continue };
-                        let day = days_from_civil(y, 1, 1) + i64::from(doy) - 1;
+                        let day = UtcTime::from_year_day(y, doy, 0, 0, 0, 0).ns().div_euclid(DAY);
                         if first_day.is_some_and(|d| day < d) || last_day.is_some_and(|d| day > d) {
                             continue;
                         }
@@ -147,17 +175,6 @@ fn sorted_dirs(p: &Path) -> std::io::Result<Vec<PathBuf>> {
 
 fn file_name(p: &Path) -> String {
     p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
-}
-
-/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
-fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
-    let y = i64::from(if m <= 2 { y - 1 } else { y });
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 fn walk(p: &Path, out: &mut BTreeMap<PathBuf, Found>) -> Result<(), IngestError> {
@@ -270,20 +287,20 @@ pub fn scan(files: &[(PathBuf, Found)], sel: &Selection) -> Vec<ScannedFile> {
                 None => scan_records(&bytes),
             };
             let mut channels: BTreeMap<String, ChannelSpan> = BTreeMap::new();
-            // The codes and their selection, worked out once per run of records of a channel.
-            let mut last: Option<(Arc<str>, Arc<str>, String, bool)> = None;
+            // The selection and the channel's id, worked out once per run of its records.
+            let mut filter = RecordFilter::new(sel);
+            let mut last: Option<(Arc<str>, Arc<str>, String)> = None;
             for h in &scanned.records {
-                let (id, selected) = match &last {
-                    Some((sta, cha, id, selected)) if Arc::ptr_eq(sta, &h.station) && Arc::ptr_eq(cha, &h.channel) => (id, *selected),
-                    _ => {
-                        let id = format!("{}.{}.{}.{}", h.network, h.station, h.location, h.channel);
-                        let entry = last.insert((h.station.clone(), h.channel.clone(), id, sel.codes(h)));
-                        (&entry.2, entry.3)
-                    }
-                };
-                if !selected || !sel.time(h) {
+                if !filter.record(h) {
                     continue;
                 }
+                let id = match &last {
+                    Some((sta, cha, id)) if Arc::ptr_eq(sta, &h.station) && Arc::ptr_eq(cha, &h.channel) => id,
+                    _ => {
+                        let id = format!("{}.{}.{}.{}", h.network, h.station, h.location, h.channel);
+                        &last.insert((h.station.clone(), h.channel.clone(), id)).2
+                    }
+                };
                 let c = match channels.get_mut(id.as_str()) {
                     Some(c) => c,
                     None => channels.entry(id.clone()).or_insert(ChannelSpan {
@@ -309,45 +326,52 @@ pub fn scan(files: &[(PathBuf, Found)], sel: &Selection) -> Vec<ScannedFile> {
 }
 
 /// A SAC file's trace header as the record header of the one "record" it is (`format_version`
-/// 0, encoding 4 for its float32 samples), with its samples; `None` when `bytes` are not SAC.
+/// 0, encoding 4 for its float32 samples), read without its samples (for the scan); `None` when
+/// `bytes` are not SAC.
 pub(crate) fn sac_file(bytes: &[u8]) -> Option<Result<RecordHeader, String>> {
-    sac_trace(bytes).map(|r| r.map(|(h, _)| h))
-}
-
-/// [`sac_file`] with the samples.
-pub(crate) fn sac_trace(bytes: &[u8]) -> Option<Result<(RecordHeader, Vec<f32>), String>> {
-    if !has_sac_header(bytes) || starts_with_record(bytes) {
+    if !is_sac_not_miniseed(bytes) {
         return None;
     }
-    Some(read_sac(bytes).map(|t: SacTrace| {
-        let header = RecordHeader {
-            offset: 0,
-            length: bytes.len().min(u32::MAX as usize) as u32,
-            network: t.network.into(),
-            station: t.station.into(),
-            location: t.location.into(),
-            channel: t.channel.into(),
-            publication: 0,
-            start_ns: t.start_ns,
-            sampling_rate: t.sampling_rate,
-            samples: t.samples.len() as i64,
-            encoding: 4,
-            format_version: 0,
-        };
-        (header, t.samples)
+    Some(read_sac_header(bytes).map(|(t, _, npts)| sac_record(t, npts, bytes.len())))
+}
+
+/// [`sac_file`] with the samples decoded (for the import's job).
+pub(crate) fn sac_trace(bytes: &[u8]) -> Option<Result<(RecordHeader, Vec<f32>), String>> {
+    if !is_sac_not_miniseed(bytes) {
+        return None;
+    }
+    Some(read_sac(bytes).map(|mut t| {
+        let samples = std::mem::take(&mut t.samples);
+        let npts = samples.len();
+        (sac_record(t, npts, bytes.len()), samples)
     }))
+}
+
+/// Whether `bytes` start with a SAC header and not with a miniSEED record.
+fn is_sac_not_miniseed(bytes: &[u8]) -> bool {
+    has_sac_header(bytes) && !starts_with_record(bytes)
+}
+
+fn sac_record(t: SacTrace, npts: usize, file_len: usize) -> RecordHeader {
+    RecordHeader {
+        offset: 0,
+        length: file_len.min(u32::MAX as usize) as u32,
+        network: t.network.into(),
+        station: t.station.into(),
+        location: t.location.into(),
+        channel: t.channel.into(),
+        publication: 0,
+        start_ns: t.start_ns,
+        sampling_rate: t.sampling_rate,
+        samples: npts as i64,
+        encoding: 4,
+        format_version: 0,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn civil_days() {
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(days_from_civil(2020, 1, 1), 18_262);
-        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
-    }
 
     #[test]
     fn inputs_expand_files_directories_and_globs() {
@@ -375,7 +399,7 @@ mod tests {
             std::fs::create_dir_all(&d).unwrap();
             std::fs::write(d.join(format!("XX.{sta}..{cha}.D.2020.{doy:03}")), b"").unwrap();
         }
-        let day2 = (days_from_civil(2020, 1, 2)) * 86_400_000_000_000;
+        let day2 = UtcTime::from_ymd_hms(2020, 1, 2, 0, 0, 0, 0).ns();
         let sel = Selection { stations: vec!["XX.A".into()], channels: vec!["HH?".into()], start_ns: Some(day2 + 1), end_ns: Some(day2 + 2) };
         let files = sds_files(root, &sel).unwrap();
         let names: Vec<String> = files.iter().map(|p| file_name(p)).collect();

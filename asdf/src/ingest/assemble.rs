@@ -38,11 +38,7 @@ pub(crate) fn rates_agree(a: f64, b: f64) -> bool {
 impl Segment {
     /// Number of samples.
     pub(crate) fn len(&self) -> usize {
-        match &self.samples {
-            RecordSamples::I32(v) => v.len(),
-            RecordSamples::F32(v) => v.len(),
-            RecordSamples::F64(v) => v.len(),
-        }
+        self.samples.len()
     }
 
     /// The segment as a trace of `id` (`NET.STA.LOC.CHA`).
@@ -60,13 +56,14 @@ impl Segment {
     pub(crate) fn trimmed(mut self, start: Option<i64>, end: Option<i64>) -> Option<Segment> {
         let rate = self.sampling_rate;
         let n = self.len() as i64;
+        // `f64::round` rounds halves away from zero, as ObsPy's `round_away`.
         let first = match start {
-            Some(s) => round_half_away((s - self.start_ns) as f64 * rate / 1e9).max(0),
+            Some(s) => (((s - self.start_ns) as f64 * rate / 1e9).round() as i64).max(0),
             None => 0,
         };
         let last_time = self.start_ns as f64 + (n - 1) as f64 * 1e9 / rate;
         let drop_end = match end {
-            Some(e) => round_half_away((last_time - e as f64) * rate / 1e9).max(0),
+            Some(e) => (((last_time - e as f64) * rate / 1e9).round() as i64).max(0),
             None => 0,
         };
         let keep_to = n - drop_end;
@@ -82,11 +79,6 @@ impl Segment {
         self.start_ns += (first as f64 * 1e9 / rate).round() as i64;
         Some(self)
     }
-}
-
-/// numpy-free `round` away from zero at halves (ObsPy's `round_away`).
-fn round_half_away(x: f64) -> i64 {
-    x.round() as i64
 }
 
 fn same_type(a: &RecordSamples, b: &RecordSamples) -> bool {
@@ -118,14 +110,14 @@ pub(crate) fn assemble(mut pieces: Vec<Piece>) -> Vec<Segment> {
         match plans.iter_mut().rev().find(|s| joins(s)) {
             Some(s) => {
                 s.last_ns = p.header.last_sample_ns();
-                s.len += samples_len(&p.samples);
+                s.len += p.samples.len();
                 s.members.push(i);
             }
             None => plans.push(Plan {
                 start_ns: p.header.start_ns,
                 sampling_rate: p.header.sampling_rate,
                 last_ns: p.header.last_sample_ns(),
-                len: samples_len(&p.samples),
+                len: p.samples.len(),
                 first: i,
                 members: vec![i],
             }),
@@ -153,14 +145,6 @@ pub(crate) fn assemble(mut pieces: Vec<Piece>) -> Vec<Segment> {
         .collect();
     segments.sort_by_key(|s| s.start_ns);
     segments
-}
-
-fn samples_len(s: &RecordSamples) -> usize {
-    match s {
-        RecordSamples::I32(v) => v.len(),
-        RecordSamples::F32(v) => v.len(),
-        RecordSamples::F64(v) => v.len(),
-    }
 }
 
 /// ObsPy's test: `p`'s rate agrees and it starts one period after `last_ns`, within half a

@@ -23,7 +23,7 @@ use crate::model::event::Events;
 use crate::model::inventory::Inventory;
 use crate::model::time::UtcTime;
 
-use super::archive::{expand_inputs, sac_trace, scan, sds_files, Found, Selection};
+use super::archive::{expand_inputs, sac_trace, scan, sds_files, Found, RecordFilter, Selection};
 use super::assemble::{assemble, Piece};
 use super::mseed::{read_records, Damage, RecordHeader, RecordSamples};
 use super::sac::{events_quakeml, SacEvent};
@@ -452,7 +452,8 @@ fn import_station(job: &Job, files: &[PathBuf], sac_events: &BTreeMap<PathBuf, S
         };
         // Damage the scan found is reported once, by the plan; a record that does not decode
         // is reported here.
-        let select = |h: &RecordHeader| &*h.network == network && &*h.station == station && !h.is_text() && opts.selection.record(h);
+        let mut filter = RecordFilter::new(&opts.selection);
+        let mut select = |h: &RecordHeader| &*h.network == network && &*h.station == station && !h.is_text() && filter.record(h);
         if let Some(sac) = sac_trace(&bytes) {
             // A SAC file is one trace (its damage, if any, the plan reported).
             if let Ok((h, samples)) = sac {

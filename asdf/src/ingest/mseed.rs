@@ -90,6 +90,22 @@ pub enum RecordSamples {
     F64(Vec<f64>),
 }
 
+impl RecordSamples {
+    /// Number of samples.
+    pub fn len(&self) -> usize {
+        match self {
+            RecordSamples::I32(v) => v.len(),
+            RecordSamples::F32(v) => v.len(),
+            RecordSamples::F64(v) => v.len(),
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// A stretch of a file that is not a readable record: where it starts, why, and where reading
 /// went on (the next record found), if it did.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]

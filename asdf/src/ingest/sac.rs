@@ -3,6 +3,8 @@
 //! and `kcmpnm`, the start from the reference time (`nz*`) plus `b`, the rate from `delta`
 //! rounded to the microsecond (ObsPy's rule since 1.4), float32 samples.
 
+use crate::model::time::UtcTime;
+
 /// Header length: 70 floats, 40 integers, 24 strings (192 bytes).
 const HEADER: usize = 632;
 /// SAC's "undefined" for numbers.
@@ -46,6 +48,20 @@ pub fn is_sac(bytes: &[u8]) -> bool {
 /// assert!(asdf::ingest::read_sac(&[0u8; 700]).is_err());
 /// ```
 pub fn read_sac(bytes: &[u8]) -> Result<SacTrace, String> {
+    let (mut trace, be, npts) = read_sac_header(bytes)?;
+    trace.samples = bytes[HEADER..HEADER + 4 * npts]
+        .chunks_exact(4)
+        .map(|c| {
+            let a = [c[0], c[1], c[2], c[3]];
+            if be { f32::from_be_bytes(a) } else { f32::from_le_bytes(a) }
+        })
+        .collect();
+    Ok(trace)
+}
+
+/// A SAC file's header checked and read (the trace without its samples), with its byte order
+/// (`true`: big-endian) and sample count: what a scan needs, no sample decoded.
+pub(crate) fn read_sac_header(bytes: &[u8]) -> Result<(SacTrace, bool, usize), String> {
     let be = byte_order(bytes).ok_or("not a SAC binary file (no header version 6 in either byte order)")?;
     let npts = int(bytes, 9, be);
     if npts < 0 {
@@ -72,22 +88,16 @@ pub fn read_sac(bytes: &[u8]) -> Result<SacTrace, String> {
     let b = if b == UNDEFINED as f32 { 0.0 } else { f64::from(b) };
     // As ObsPy's `UTCDateTime + float`: the seconds to ns, rounded half to even.
     let start_ns = reference_ns(bytes, be).unwrap_or(0) + (b * 1e9).round_ties_even() as i64;
-    let samples = bytes[HEADER..HEADER + 4 * npts]
-        .chunks_exact(4)
-        .map(|c| {
-            let a = [c[0], c[1], c[2], c[3]];
-            if be { f32::from_be_bytes(a) } else { f32::from_le_bytes(a) }
-        })
-        .collect();
-    Ok(SacTrace {
+    let trace = SacTrace {
         network: string(bytes, 608, 8),
         station: string(bytes, 440, 8),
         location: string(bytes, 464, 8),
         channel: string(bytes, 600, 8),
         start_ns,
         sampling_rate,
-        samples,
-    })
+        samples: Vec::new(),
+    };
+    Ok((trace, be, npts))
 }
 
 /// Where a SAC file's station and sensor are, from its header (`stla`, `stlo`, `stel`, `stdp`,
@@ -172,7 +182,7 @@ pub(crate) fn events_quakeml(events: &[(String, SacEvent)]) -> Vec<u8> {
     use std::fmt::Write as _;
     let mut w = String::from("<?xml version='1.0' encoding='utf-8'?>\n<q:quakeml xmlns:q=\"http://quakeml.org/xmlns/quakeml/1.2\" xmlns=\"http://quakeml.org/xmlns/bed/1.2\">\n  <eventParameters publicID=\"smi:local/asdf-import/sac-events\">\n");
     for (id, e) in events {
-        let t = crate::model::time::UtcTime::from_ns(e.origin_ns);
+        let t = UtcTime::from_ns(e.origin_ns);
         let _ = write!(
             w,
             "    <event publicID=\"{id}\">\n      <origin publicID=\"{id}/origin\">\n        <time>\n          <value>{t}</value>\n        </time>\n        <latitude>\n          <value>{}</value>\n        </latitude>\n        <longitude>\n          <value>{}</value>\n        </longitude>\n        <depth>\n          <value>{}</value>\n        </depth>\n      </origin>\n    </event>\n",
@@ -228,8 +238,10 @@ pub fn write_sac(t: &SacTrace) -> Vec<u8> {
     put_f(&mut b, 3, 1.0);
     put_f(&mut b, 5, begin);
     put_f(&mut b, 6, (f64::from(begin) + (t.samples.len().max(1) - 1) as f64 * f64::from(delta)) as f32);
-    let (year, jday, hour, min, sec, msec) = civil_from_ms(ms);
-    for (i, v) in [year, jday, hour, min, sec, msec, 6].into_iter().enumerate() {
+    let reference = UtcTime::from_ns(ms * 1_000_000);
+    let (year, jday) = reference.year_day();
+    let (_, _, _, hour, min, sec, _) = reference.components();
+    for (i, v) in [year, jday as i32, hour as i32, min as i32, sec as i32, ms.rem_euclid(1000) as i32, 6].into_iter().enumerate() {
         put_i(&mut b, i, v);
     }
     put_i(&mut b, 9, t.samples.len() as i32);
@@ -248,22 +260,6 @@ pub fn write_sac(t: &SacTrace) -> Vec<u8> {
         b.extend_from_slice(&v.to_le_bytes());
     }
     b
-}
-
-/// (year, day of year, hour, minute, second, millisecond) of ms since 1970.
-fn civil_from_ms(ms: i64) -> (i32, i32, i32, i32, i32, i32) {
-    let days = ms.div_euclid(86_400_000);
-    let in_day = ms.rem_euclid(86_400_000);
-    let mut year = 1970 + (days / 366) as i32;
-    while days_before_year(year + 1) <= days {
-        year += 1;
-    }
-    while days_before_year(year) > days {
-        year -= 1;
-    }
-    let jday = (days - days_before_year(year)) as i32 + 1;
-    let secs = (in_day / 1000) as i32;
-    (year, jday, secs / 3600, secs / 60 % 60, secs % 60, (in_day % 1000) as i32)
 }
 
 /// Whether `bytes` start with what reads as a SAC header (version 6 in one byte order), whether
@@ -317,15 +313,7 @@ fn reference_ns(bytes: &[u8], be: bool) -> Option<i64> {
     if !(1..=if leap { 366 } else { 365 }).contains(&jday) || !(0..24).contains(&hour) || !(0..60).contains(&min) || !(0..60).contains(&sec) || !(0..1000).contains(&msec) {
         return None;
     }
-    let days = days_before_year(year) + i64::from(jday - 1);
-    Some((((days * 24 + i64::from(hour)) * 60 + i64::from(min)) * 60 + i64::from(sec)) * 1_000_000_000 + i64::from(msec) * 1_000_000)
-}
-
-/// Days from 1970-01-01 to the first of January of `year`.
-fn days_before_year(year: i32) -> i64 {
-    let y = i64::from(year) - 1;
-    let leaps = |y: i64| y.div_euclid(4) - y.div_euclid(100) + y.div_euclid(400);
-    (i64::from(year) - 1970) * 365 + leaps(y) - leaps(1969)
+    Some(UtcTime::from_year_day(year, jday as u32, hour as u32, min as u32, sec as u32, msec as u32 * 1_000_000).ns())
 }
 
 #[cfg(test)]
@@ -397,7 +385,6 @@ mod tests {
             let back = read_sac(&write_sac(&t)).unwrap();
             assert_eq!(back, t, "start {start_ns}");
         }
-        assert_eq!(civil_from_ms(951_782_400_000), (2000, 60, 0, 0, 0, 0));
     }
 
     #[test]
@@ -415,12 +402,5 @@ mod tests {
         assert_eq!(ev.resource_id, "smi:local/x");
         assert_eq!(ev.origins[0].time.ns(), e.origin_ns);
         assert_eq!((ev.origins[0].latitude, ev.origins[0].longitude), (1.5, -2.25));
-    }
-
-    #[test]
-    fn days_before_years() {
-        assert_eq!(days_before_year(1970), 0);
-        assert_eq!(days_before_year(2020), 18_262);
-        assert_eq!(days_before_year(1969), -365);
     }
 }

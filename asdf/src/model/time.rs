@@ -46,6 +46,30 @@ impl UtcTime {
         UtcTime(ns.clamp(i64::MIN as i128, i64::MAX as i128) as i64)
     }
 
+    /// From a year and a day of the year (1 = 1 January; SEED's and SAC's julian day), as ObsPy's
+    /// `UtcTime(year=..., julday=...)`.
+    ///
+    /// ```
+    /// use asdf::UtcTime;
+    /// assert_eq!(UtcTime::from_year_day(2000, 60, 0, 0, 0, 0), UtcTime::from_ymd_hms(2000, 2, 29, 0, 0, 0, 0));
+    /// ```
+    pub fn from_year_day(year: i32, day: u32, hour: u32, minute: u32, second: u32, nanosecond: u32) -> Self {
+        // Days count on linearly from 1 January: day 60 of a leap year is 29 February.
+        Self::from_ymd_hms(year, 1, day, hour, minute, second, nanosecond)
+    }
+
+    /// (year, day of the year from 1).
+    ///
+    /// ```
+    /// use asdf::UtcTime;
+    /// assert_eq!(UtcTime::from_ymd_hms(2020, 12, 31, 23, 0, 0, 0).year_day(), (2020, 366));
+    /// ```
+    pub fn year_day(self) -> (i32, u32) {
+        let days = self.0.div_euclid(NS * 86_400);
+        let (y, _, _) = civil_from_days(days);
+        (y, (days - days_from_civil(y, 1, 1) + 1) as u32)
+    }
+
     /// The latest representable instant (2262-04-11T23:47:16.854775807Z).
     pub const MAX: UtcTime = UtcTime(i64::MAX);
     /// The earliest representable instant (1677-09-21T00:12:43.145224192Z).
@@ -217,6 +241,10 @@ mod tests {
             assert_eq!(back, t, "{t}");
         }
         assert_eq!(UtcTime::from_ymd_hms(2000, 2, 29, 0, 0, 0, 0).seconds_string(), "2000-02-29T00:00:00");
+        for (y, d) in [(1970, 1), (2020, 1), (2020, 366), (2019, 365), (1969, 200), (2000, 60)] {
+            assert_eq!(UtcTime::from_year_day(y, d, 12, 0, 0, 0).year_day(), (y, d));
+        }
+        assert_eq!(UtcTime::from_year_day(2020, 1, 0, 0, 0, 0).ns(), 1_577_836_800_000_000_000);
     }
 
     #[test]
